@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashKey, murmur3_32 } from './hash.ts';
+import { hashKey, hashKeyPairInto, murmur3_32, murmur3_32x2 } from './hash.ts';
 import { encodeUtf8Into } from './utf8.ts';
 
 const bytes = (...b: number[]) => new Uint8Array(b);
@@ -60,5 +60,61 @@ describe('encodeUtf8Into', () => {
   it('encodeUtf8Into(text, out) returns -1 when out is too small', () => {
     expect(encodeUtf8Into('abcd', new Uint8Array(3))).toBe(-1);
     expect(encodeUtf8Into('€', new Uint8Array(2))).toBe(-1);
+  });
+});
+
+describe('murmur3_32x2', () => {
+  it('murmur3_32x2(bytes, s1, s2) equals two murmur3_32 calls for every length 0..40', () => {
+    const data = new Uint8Array(40);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 37 + 11) & 0xff;
+    for (let len = 0; len <= 40; len++) {
+      for (const [s1, s2] of [
+        [0, 1],
+        [0x9747b28c, 0xffffffff],
+        [123, 123],
+      ]) {
+        const pair = murmur3_32x2(data, s1, s2, 0, len);
+        expect([pair[0], pair[1]]).toEqual([
+          murmur3_32(data, s1, 0, len),
+          murmur3_32(data, s2, 0, len),
+        ]);
+      }
+    }
+  });
+
+  it('murmur3_32x2(bytes, s1, s2, start, end, out) writes into out and hashes only the range', () => {
+    const out = new Uint32Array(2);
+    const padded = bytes(9, 9, 0x21, 0x43, 0x65, 0x87, 9);
+    expect(murmur3_32x2(padded, 0, 0x5082edee, 2, 6, out)).toBe(out);
+    expect([out[0], out[1]]).toEqual([0xf55b516b, 0x2362f9de]);
+  });
+});
+
+describe('hashKeyPairInto', () => {
+  it('hashKeyPairInto(key, s1, s2, out) equals hashKey with each seed, ASCII and beyond', () => {
+    const out = new Uint32Array(2);
+    const texts = [
+      '',
+      'a',
+      'ab',
+      'abc',
+      'abcd',
+      'abcde',
+      'π',
+      'aπ',
+      'abπ',
+      'abcπ',
+      'abcdé',
+      '日本語',
+    ];
+    const long = 'https://news.example.org/forest/maple-river-';
+    texts.push(long, `${long}é`, `${long}\ud800`, `${long}a\udc00b`, `${long}😀`, `日本語${long}`);
+    texts.push('😀 emoji', '\ud800x', `${'x'.repeat(300)}é`, 'Ā', 'abĀ', 'ĀĀĀĀ');
+    for (const text of texts) {
+      hashKeyPairInto(text, 7, 0xdeadbeef, out);
+      expect([out[0], out[1]], text).toEqual([hashKey(text, 7), hashKey(text, 0xdeadbeef)]);
+      hashKeyPairInto(new TextEncoder().encode(text), 7, 0xdeadbeef, out);
+      expect([out[0], out[1]], text).toEqual([hashKey(text, 7), hashKey(text, 0xdeadbeef)]);
+    }
   });
 });
