@@ -1,0 +1,2 @@
+export type { CliStreams } from './context.ts';
+export { main } from './main.ts';
