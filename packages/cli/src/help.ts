@@ -6,6 +6,7 @@ Usage:
 
 Commands:
   bloom     size, build, query and inspect Bloom filters (explorables bloom --help)
+  sample    keep a fair random sample of lines, per time window (explorables sample --help)
 
 Options:
   -h, --help       show this help
@@ -14,6 +15,7 @@ Options:
 Examples:
   explorables bloom size --n 1000000 --p 1e-6
   explorables bloom build words.txt --p 0.01 -o words.bloom
+  tail -f app.log | explorables sample --per 1s --k 5 --keep ERROR --annotate
 
 Exit status: 0 success, 2 bad usage or bad input file, 1 internal error.
 `;
@@ -128,4 +130,56 @@ filters (null where a field does not apply to the kind).
 
 Example:
   explorables bloom info words.bloom
+`;
+
+/** Usage text of `explorables sample --help`. */
+export const SAMPLE_HELP = `explorables sample: a fair random sample of lines (reservoir sampling).
+
+Usage:
+  explorables sample [FILE|-]... --k N [--per DUR [--time REGEX]] [--key REGEX]
+                     [--keep REGEX] [--weight REGEX=W]... [--annotate] [--seed S] [--stats]
+
+Reads lines from the files (or stdin, or - for stdin) and writes the kept lines to stdout,
+byte for byte as they came in (invalid UTF-8 included), each ending in \\n. Every line
+counts, empty ones too; only the reservoirs are held in memory, never the input.
+
+Options:
+  --k N             lines to keep (at most 1e7): over the whole input, or per window with --per
+                    (and per key with --key); every line has the same chance k/n
+  --per DUR         one reservoir per time window: 500ms, 1s, 10s, 1m, 1h (windows are
+                    aligned to multiples of DUR since 1970); each window's lines are
+                    written when it closes, in arrival order
+  --time REGEX      with --per: a line's time is the first capture group of REGEX (the
+                    whole match if it has no group), either ISO-8601 (2026-01-01T12:00:00.5Z,
+                    a space for T works; no zone means UTC) or an epoch number, whose unit is
+                    told by its size: below 1e11 seconds, below 1e14 milliseconds, below 1e17
+                    microseconds, else nanoseconds. A line without a timestamp (a stack trace)
+                    takes the time of the line before; a line older than one before it counts
+                    in the open window. Without --time, a line's time is when it arrived
+                    (wall clock), and a window is written as soon as it ends
+  --key REGEX       one reservoir per captured key (first group, or the whole match), e.g.
+                    per level or service; lines that do not match share the key ''
+  --keep REGEX      lines matching REGEX are always written, never dropped, and do not
+                    count against k (they are held until their window closes)
+  --weight REGEX=W  weighted sampling: a line's weight is that of the first rule whose
+                    REGEX matches (default 1); a weight-10 line is kept about 10 times as
+                    often as a weight-1 line while the reservoir is under pressure.
+                    Repeat for more rules
+  --annotate        append a tab and '# 1/N' to each line: N is how many input lines it
+                    stands for in its reservoir (seen/kept; 1 for --keep lines)
+  --seed S          an integer 0..4294967295 (default 0), or 'random'. The default is fixed
+                    on purpose: the same input and options give the same sample, so a
+                    pipeline can be re-run, tested and diffed. Use --seed random for a fresh
+                    sample each run (--stats shows the seed drawn, to replay it)
+  --stats           at the end, print to stderr one tab-separated row per window (and key):
+                    window start, key, lines seen, lines sampled, lines kept by --keep
+
+Patterns are JavaScript regular expressions matched against the line decoded as UTF-8
+(invalid bytes read as U+FFFD for matching only; at most the first 64 MiB of a line).
+
+Examples:
+  explorables sample --k 100 access.log
+  zcat app.log.gz | explorables sample --per 1s --k 3 --time '^(\\S+)' --keep ERROR --annotate
+  explorables sample app.log --per 1m --k 10 --key ' (DEBUG|INFO|WARN|ERROR) ' --stats
+  explorables sample app.log --k 1000 --weight 'ERROR=10' --weight 'WARN=3'
 `;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { bloom } from './commands/bloom.ts';
+import { type SampleContext, sample } from './commands/sample.ts';
 import type { CliStreams, Context } from './context.ts';
 import { EXIT_INTERNAL, EXIT_USAGE, oneLine, UsageError } from './errors.ts';
 import { MAIN_HELP } from './help.ts';
@@ -7,7 +8,7 @@ import { Output } from './output.ts';
 
 const COMMANDS: Readonly<
   Record<string, (argv: readonly string[], ctx: Context) => Promise<number>>
-> = { bloom };
+> = { bloom, sample };
 
 /**
  * Runs the `explorables` command line and resolves to the process exit code: 0 success, 2 a usage
@@ -17,8 +18,10 @@ const COMMANDS: Readonly<
  */
 export async function main(argv: readonly string[], streams: CliStreams): Promise<number> {
   const out = new Output(streams.stdout);
-  const ctx: Context = {
+  // stdout itself also travels along, for commands that write raw bytes (sample).
+  const ctx: SampleContext = {
     stdin: streams.stdin,
+    stdout: streams.stdout,
     out,
     stderr: streams.stderr,
     now: streams.now ?? (() => performance.now()),
