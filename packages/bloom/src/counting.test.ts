@@ -90,6 +90,19 @@ describe('CountingBloomFilter', () => {
     }
   });
 
+  // Counting filters share the mixed scheme of bloom.ts; unmixed, 17 of these keys fell on ≤ 2
+  // counters (h2 near 0 or 2^32), and the expected count with mixing is 0 (see bloom.test.ts).
+  it('indicesOf(key) of 20,000 keys (m = 959, k = 7) never puts all 7 on ≤ 2 counters', () => {
+    const filter = new CountingBloomFilter({ bits: 959, hashes: 7, seed: 1 });
+    const out = new Uint32Array(7);
+    let collapsed = 0;
+    for (let j = 0; j < 20_000; j++) {
+      filter.indicesOf(`probe/1/${j}`, out);
+      if (new Set(out).size <= 2) collapsed++;
+    }
+    expect(collapsed).toBe(0);
+  });
+
   it('has(key) agrees with a plain BloomFilter holding the same keys', () => {
     const options = { bits: 5000, hashes: 5, seed: 3 };
     const plain = new BloomFilter(options);

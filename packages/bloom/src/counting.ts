@@ -10,7 +10,7 @@
  * costs at most a little extra false-positive rate.
  */
 import { type BloomOptions, checkOptions, indicesInto, PAIR, secondSeed } from './bloom.ts';
-import { hashKeyPairInto, type Key } from './hash.ts';
+import { fmix32, hashKeyPairInto, type Key } from './hash.ts';
 import { sizeFor } from './sizing.ts';
 
 /** The value at which a 4-bit counter sticks. */
@@ -102,7 +102,7 @@ export class CountingBloomFilter {
     const bytes = this.nibbles;
     let x = PAIR[0];
     for (let i = 0; i < this.hashes; i++) {
-      const index = (x * scale) >>> 0;
+      const index = (fmix32(x) * scale) >>> 0;
       if (((bytes[index >>> 1] >>> ((index & 1) << 2)) & 0xf) === 0) return false;
       x = (x + h2) >>> 0;
     }

@@ -1,4 +1,4 @@
-import { hashKeyPairInto, type Key } from './hash.ts';
+import { fmix32, hashKeyPairInto, type Key } from './hash.ts';
 
 /*
  * Binary fuse filter with 8-bit fingerprints (Graf & Lemire, "Binary Fuse Filters: Fast and
@@ -42,15 +42,6 @@ import { hashKeyPairInto, type Key } from './hash.ts';
 const MAX_SEGMENT_LENGTH = 1 << 18;
 const MAX_ATTEMPTS = 100;
 const PAIR = new Uint32Array(2);
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** Seed of the low hash lane for a filter seed. */
 function loSeedOf(seed: number): number {

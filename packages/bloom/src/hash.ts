@@ -96,12 +96,19 @@ export function murmur3_32x2(
     a ^= k;
     b ^= k;
   }
-  out[0] = fmix(a ^ length);
-  out[1] = fmix(b ^ length);
+  out[0] = fmix32(a ^ length);
+  out[1] = fmix32(b ^ length);
   return out;
 }
 
-function fmix(h: number): number {
+/**
+ * MurmurHash3's 32-bit finalizer: a bijection on unsigned 32-bit integers in which every input bit
+ * flips each output bit with probability close to 1/2. It ends every murmur3_32 hash, and the
+ * Bloom filters pass each double-hashing step through it before scaling to a bit index
+ * (see bloom.ts).
+ * @example fmix32(0) // 0; fmix32(1) // 0x514e28b7
+ */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -151,8 +158,8 @@ function asciiPairInto(text: string, seed1: number, seed2: number, out: Uint32Ar
     a ^= k;
     b ^= k;
   }
-  out[0] = fmix(a ^ length);
-  out[1] = fmix(b ^ length);
+  out[0] = fmix32(a ^ length);
+  out[1] = fmix32(b ^ length);
   return true;
 }
 
@@ -199,8 +206,8 @@ function scratchPairInto(
     a ^= k;
     b ^= k;
   }
-  out[0] = fmix(a ^ length);
-  out[1] = fmix(b ^ length);
+  out[0] = fmix32(a ^ length);
+  out[1] = fmix32(b ^ length);
 }
 
 /** The one method of the WHATWG Encoding API's TextEncoder that the hot path uses. */

@@ -19,6 +19,7 @@ describe('index', () => {
       'filterFromJSON',
       'murmur3_32',
       'murmur3_32x2',
+      'fmix32',
       'hashKey',
       'hashKeyPairInto',
       'naiveRemove',

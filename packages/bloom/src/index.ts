@@ -7,7 +7,14 @@ export {
 } from './bloom.ts';
 export { COUNTER_MAX, CountingBloomFilter } from './counting.ts';
 export { BinaryFuse8, type BinaryFuse8Parts } from './fuse.ts';
-export { hashKey, hashKeyPairInto, type Key, murmur3_32, murmur3_32x2 } from './hash.ts';
+export {
+  fmix32,
+  hashKey,
+  hashKeyPairInto,
+  type Key,
+  murmur3_32,
+  murmur3_32x2,
+} from './hash.ts';
 export { ScalableBloomFilter, type ScalableOptions, subFilterSeed } from './scalable.ts';
 export {
   type AnyFilter,
