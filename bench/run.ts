@@ -2,7 +2,8 @@
  * `npm run bench`: runs the benchmarks, prints their tables and rewrites bench/RESULTS.md.
  *
  * Flags:
- *   --only bloom|js-size   run one section; the other section of RESULTS.md is kept as it was
+ *   --only bloom|reservoir|js-size
+ *                          run one section; the other sections of RESULTS.md are kept as they were
  *   --quick                small sizes for a smoke run; results go to bench/out/RESULTS.quick.md
  *                          so the reference numbers in bench/RESULTS.md are not overwritten
  *   --build                rebuild the site before measuring its JavaScript (else only if missing)
@@ -12,8 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { runBloomBench } from './bloom.bench.ts';
 import { runJsSizeBench } from './js-size.bench.ts';
 import { replaceSection, type SectionReport, sectionMarkdown, textTable } from './report.ts';
+import { runReservoirBench } from './reservoir.bench.ts';
 
-const SECTIONS = ['bloom', 'js-size'] as const;
+const SECTIONS = ['bloom', 'reservoir', 'js-size'] as const;
 type SectionId = (typeof SECTIONS)[number];
 
 interface Args {
@@ -35,7 +37,7 @@ function parseArgs(argv: string[]): Args {
       }
       args.only = value as SectionId;
     } else if (arg === '--help' || arg === '-h') {
-      console.log('usage: npm run bench -- [--only bloom|js-size] [--quick] [--build]');
+      console.log(`usage: npm run bench -- [--only ${SECTIONS.join('|')}] [--quick] [--build]`);
       process.exit(0);
     } else {
       throw new Error(`unknown argument ${arg}; try --help`);
@@ -61,6 +63,9 @@ async function main(): Promise<void> {
   const reports: SectionReport[] = [];
   if (!args.only || args.only === 'bloom') {
     reports.push(await runBloomBench({ quick: args.quick, command, log }));
+  }
+  if (!args.only || args.only === 'reservoir') {
+    reports.push(await runReservoirBench({ quick: args.quick, command, log }));
   }
   if (!args.only || args.only === 'js-size') {
     reports.push(await runJsSizeBench({ command, log, build: args.build }));

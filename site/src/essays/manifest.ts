@@ -28,7 +28,7 @@ export const essays: EssaySpec[] = [
       {
         id: 'bloom-anatomy',
         title: 'Inside a Bloom filter',
-        keyboard: { focus: 'input', keys: ['x', 'Enter'] },
+        keyboard: { focus: 'input[type=text]', keys: ['c', 'a', 't', 'Enter'] },
       },
       {
         id: 'bloom-memory',
@@ -62,4 +62,64 @@ export const essays: EssaySpec[] = [
       },
     ],
   },
+  // RESERVOIR-START
+  {
+    slug: 'reservoir-sampling',
+    title: 'Reservoir sampling',
+    promise:
+      'Keep a fair sample of a stream whose length you never learn, and tame a log burst with it.',
+    figures: [
+      {
+        id: 'reservoir-stream',
+        title: 'A minute of logs',
+        keyboard: { focus: 'input[type=range]', keys: ['ArrowRight'] },
+      },
+      {
+        id: 'reservoir-known',
+        title: 'When you know how many',
+        keyboard: { focus: 'input[type=range]', keys: ['ArrowRight'] },
+      },
+      {
+        id: 'reservoir-percent',
+        title: 'One line in ten',
+        keyboard: { focus: 'input[type=range]', keys: ['ArrowRight'] },
+      },
+      {
+        id: 'reservoir-deal',
+        title: 'Dealing one card at a time',
+        keyboard: { focus: 'button', keys: ['Enter'] },
+      },
+      {
+        id: 'reservoir-odds',
+        title: 'Proof by numbers',
+        keyboard: { focus: 'input[type=range]', keys: ['ArrowRight'] },
+      },
+      {
+        id: 'reservoir-slots',
+        title: 'Keeping k cards',
+        keyboard: { focus: 'button', keys: ['Enter'] },
+      },
+      {
+        id: 'reservoir-logs',
+        title: 'A reservoir per second',
+        keyboard: { focus: 'input[type=range]', keys: ['ArrowRight'] },
+      },
+      {
+        id: 'reservoir-weighted',
+        title: 'Weighted sampling: keep errors more often',
+        keyboard: { focus: 'input[type=range]', keys: ['ArrowRight'] },
+      },
+      {
+        id: 'reservoir-skips',
+        title: 'Skipping ahead: Algorithm L',
+        keyboard: { focus: 'input[type=range]', keys: ['ArrowRight'] },
+      },
+      {
+        id: 'reservoir-merge',
+        title: 'Merging samples from many machines',
+        keyboard: { focus: 'input[type=range]', keys: ['ArrowRight'] },
+      },
+    ],
+  },
+  // RESERVOIR-END
 ];
