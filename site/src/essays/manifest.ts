@@ -23,7 +23,7 @@ export const essays: EssaySpec[] = [
   {
     slug: 'bloom-filters',
     title: 'Bloom filters',
-    promise: 'Ask a set a question in a few bits per item: "no" for certain, "yes" for probably.',
+    promise: 'Ask a set a question in a few bits per item: “no” for certain, “yes” for probably.',
     figures: [
       {
         id: 'bloom-anatomy',
