@@ -86,3 +86,32 @@ function start(seed: number, sliceMs: number): Entry {
   });
   return entry;
 }
+
+/**
+ * Delivers the scenario for `seed` to `onScenario` (at once when cached, else when built), with
+ * progress to `onProgress` meanwhile; returns a cleanup that stops both callbacks. The three log
+ * figures call it from one $effect each, so a seed change cancels the stale delivery.
+ * @example $effect(() => watchScenario(seed, (s) => (scenario = s), (f) => (progress = f)))
+ */
+export function watchScenario(
+  seed: number,
+  onScenario: (scenario: LogScenario) => void,
+  onProgress: (fraction: number) => void,
+): () => void {
+  const hit = cachedScenario(seed);
+  if (hit) {
+    onScenario(hit);
+    return () => {};
+  }
+  let live = true;
+  const { promise, detach } = loadScenario(seed, (f) => {
+    if (live) onProgress(f);
+  });
+  promise.then((scenario) => {
+    if (live && scenario.seed === seed) onScenario(scenario);
+  });
+  return () => {
+    live = false;
+    detach();
+  };
+}
