@@ -1,0 +1,2 @@
+export * from './half.ts';
+export type { GgmlType } from './types.ts';
