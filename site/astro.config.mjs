@@ -1,6 +1,7 @@
 import mdx from '@astrojs/mdx';
 import svelte from '@astrojs/svelte';
 import { defineConfig } from 'astro/config';
+import models from './integrations/models.ts';
 import { codeTheme } from './src/lib/code-theme.ts';
 import { rehypeHeadingAnchors, rehypeTableScroll } from './src/lib/rehype-prose.ts';
 
@@ -16,7 +17,8 @@ try {
 
 export default defineConfig({
   site: 'http://localhost:4321',
-  integrations: [svelte(), mdx()],
+  // models(): serves the default model at /models/ (dev) and copies it into dist/models (build).
+  integrations: [svelte(), mdx(), models()],
   markdown: {
     rehypePlugins: [rehypeHeadingAnchors, rehypeTableScroll],
     // One theme for light and dark: its token colours are the palette's CSS variables.
