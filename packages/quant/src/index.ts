@@ -1,2 +1,11 @@
+export * from './ggml/float.ts';
+export * from './ggml/iq4nl.ts';
+export * from './ggml/mxfp4.ts';
+export * from './ggml/q4.ts';
+export * from './ggml/q5.ts';
+export * from './ggml/q8.ts';
 export * from './half.ts';
+export * from './kquants/index.ts';
+export * from './registry.ts';
+export * from './schemes/index.ts';
 export type { GgmlType } from './types.ts';

@@ -1,0 +1,58 @@
+// Q8_0: blocks of 32 values as one fp16 scale and 32 signed bytes (quantize_row_q8_0_ref).
+
+import { fp16ToFp32 as fp16ToFp32Binding, writeFp16 as writeFp16Binding } from '../half.ts';
+import type { GgmlType } from '../types.ts';
+import { checkRow } from './common.ts';
+
+// Read each imported function once: some loaders turn every call through an import into a
+// property lookup, which costs more than the work in these loops.
+const fp16ToFp32 = fp16ToFp32Binding;
+const writeFp16 = writeFp16Binding;
+
+const f = Math.fround;
+
+const QK = 32;
+const SIZE = 34;
+
+/**
+ * GGML_TYPE_Q8_0 (id 8): `d = amax/127` stored as fp16, then `q = roundf(x/d)` as int8 per value.
+ * The imatrix is ignored, as in ggml.
+ * @example Q8_0.quantizeRow(new Float32Array(32).fill(1), new Uint8Array(34))
+ */
+export const Q8_0: GgmlType = {
+  name: 'q8_0',
+  id: 8,
+  blockSize: QK,
+  typeSizeBytes: SIZE,
+  usesImatrix: false,
+  quantizeRow(src, dst) {
+    const nb = checkRow('q8_0', QK, SIZE, src.length, dst.length);
+    for (let i = 0; i < nb; i++) {
+      const xo = i * QK;
+      const bo = i * SIZE;
+      let amax = 0;
+      for (let j = 0; j < QK; j++) {
+        const v = Math.abs(src[xo + j]);
+        // biome-ignore lint/complexity/useMathMinMax: C's MAX, not Math.max (they differ on NaN)
+        amax = amax > v ? amax : v;
+      }
+      const d = f(amax / 127);
+      const id = d ? f(1 / d) : 0;
+      writeFp16(dst, bo, d);
+      for (let j = 0; j < QK; j++) {
+        // roundf (halves away from zero), inlined: see roundHalfAwayFromZero in common.ts.
+        const x0 = f(src[xo + j] * id);
+        dst[bo + 2 + j] = (x0 + (x0 >= 0 ? 0.5 : -0.5)) | 0;
+      }
+    }
+  },
+  dequantizeRow(src, dst) {
+    const nb = checkRow('q8_0', QK, SIZE, dst.length, src.length);
+    for (let i = 0; i < nb; i++) {
+      const bo = i * SIZE;
+      const yo = i * QK;
+      const d = fp16ToFp32(src[bo] | (src[bo + 1] << 8));
+      for (let j = 0; j < QK; j++) dst[yo + j] = ((src[bo + 2 + j] << 24) >> 24) * d;
+    }
+  },
+};
