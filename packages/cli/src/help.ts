@@ -5,8 +5,20 @@ Usage:
   explorables <command> [options]
 
 Commands:
-  bloom     size, build, query and inspect Bloom filters (explorables bloom --help)
-  sample    keep a fair random sample of lines, per time window (explorables sample --help)
+  bloom         size, build, query and inspect Bloom filters (explorables bloom --help)
+  sample        keep a fair random sample of lines, per time window
+  float         how a number is stored in fp32, bf16, fp8, fp4 and friends
+  inspect       a model file's metadata, tensors and weight statistics (GGUF, safetensors,
+                llama2.c); --tensor NAME for one tensor's histogram
+  quant-raw     quantize raw float32 rows into ggml blocks: --type T --cols N IN OUT
+  dequant-raw   ggml blocks back to float32 rows: --type T --cols N IN OUT
+  quantize      quantize a model to GGUF: quantize IN OUT.gguf --type T
+  generate      generate text: generate -m MODEL [-p PROMPT] …
+  tokenize      split text into a model's tokens: tokenize -m MODEL TEXT
+  perplexity    a model's perplexity on a text: perplexity -m MODEL -f TEXT
+  superweights  find the few weights a model cannot lose: superweights -m MODEL
+
+Run 'explorables <command> --help' for the details of one command.
 
 Options:
   -h, --help       show this help
@@ -16,6 +28,9 @@ Examples:
   explorables bloom size --n 1000000 --p 1e-6
   explorables bloom build words.txt --p 0.01 -o words.bloom
   tail -f app.log | explorables sample --per 1s --k 5 --keep ERROR --annotate
+  explorables float 0.1 --format bf16
+  explorables inspect stories260K.bin --tensor blk.0.ffn_down.weight
+  explorables quant-raw --type q4_K --cols 4096 weights.f32 weights.q4_k
 
 Exit status: 0 success, 2 bad usage or bad input file, 1 internal error.
 `;

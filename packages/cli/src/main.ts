@@ -1,14 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { bloom } from './commands/bloom.ts';
+import { float } from './commands/float.ts';
+import { inspect } from './commands/inspect.ts';
+import { dequantRaw, quantRaw } from './commands/quant-raw.ts';
+import { quantize } from './commands/quantize.ts';
 import { type SampleContext, sample } from './commands/sample.ts';
 import type { CliStreams, Context } from './context.ts';
 import { EXIT_INTERNAL, EXIT_USAGE, oneLine, UsageError } from './errors.ts';
 import { MAIN_HELP } from './help.ts';
 import { Output } from './output.ts';
 
-const COMMANDS: Readonly<
-  Record<string, (argv: readonly string[], ctx: Context) => Promise<number>>
-> = { bloom, sample };
+/** A verb: runs with its arguments (after the verb's name) and resolves to the exit code. */
+type Command = (argv: readonly string[], ctx: Context) => Promise<number>;
+
+// One line per verb; the order is the order of `expected one of …` in error messages.
+const COMMANDS: Readonly<Record<string, Command>> = {
+  bloom,
+  sample,
+  float,
+  inspect,
+  'quant-raw': quantRaw,
+  'dequant-raw': dequantRaw,
+  quantize,
+};
 
 /**
  * Runs the `explorables` command line and resolves to the process exit code: 0 success, 2 a usage
