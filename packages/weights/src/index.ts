@@ -50,3 +50,4 @@ export {
   type SafetensorsWriteTensor,
   writeSafetensors,
 } from './safetensors.ts';
+export { decodeUtf8Strict, encodeUtf8Strict, utf8Decode, utf8Encode } from './utf8.ts';

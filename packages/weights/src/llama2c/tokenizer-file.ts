@@ -1,4 +1,5 @@
-import { dataView, utf8Decode, utf8Encode } from './bytes.ts';
+import { utf8Decode, utf8Encode } from '../utf8.ts';
+import { dataView } from './bytes.ts';
 
 /** A llama2.c tokenizer.bin: per id, the piece's raw bytes and its merge score. */
 export interface Llama2cTokenizerFile {
