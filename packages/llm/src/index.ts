@@ -1,4 +1,14 @@
 export {
+  type LayerTensorName,
+  restoreWeight,
+  tensorShape,
+  type WeightCoord,
+  weightAt,
+  withWeight,
+  zeroWeight,
+} from './edit.ts';
+export * from './eval/index.ts';
+export {
   type GeneratedToken,
   type GenerateOptions,
   type GenerationResult,
@@ -23,6 +33,18 @@ export {
   type TensorSource,
 } from './model/weights.ts';
 export {
+  measureTtft,
+  PromptCache,
+  type PromptCacheEntryInfo,
+  type PromptCacheResult,
+  type PromptCacheRunOptions,
+  type PromptCacheStats,
+  type StoreOutcome,
+  type TtftOptions,
+  type TtftResult,
+  type TtftRun,
+} from './prompt-cache.ts';
+export {
   argmax,
   RunCRandom,
   Sampler,
@@ -38,6 +60,14 @@ export {
   type SessionOptions,
 } from './session.ts';
 export {
+  type ActivationSpike,
+  findSuperWeights,
+  type SuperWeightCandidate,
+  type SuperWeightOptions,
+  type TextPerplexity,
+  textPerplexity,
+} from './superweights.ts';
+export {
   BpeTokenizer,
   type BpeVocab,
   byteToUnicode,
@@ -49,4 +79,12 @@ export { mergeSymbols, type PairPriority } from './tokenizer/merge-queue.ts';
 export { SpmTokenizer, type SpmVocab, TokenType } from './tokenizer/spm.ts';
 export type { EncodeOptions, Tokenizer, TokenizerKind } from './tokenizer/types.ts';
 export { concatBytes, Utf8Stream, utf8Decode, utf8Encode } from './tokenizer/utf8.ts';
-export * from './eval/index.ts';
+export {
+  type ActivationPeak,
+  attentionRowOffset,
+  type Trace,
+  type TraceCapture,
+  type TraceOptions,
+  traceForward,
+  traceSizeBytes,
+} from './trace/trace.ts';
