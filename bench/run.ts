@@ -2,7 +2,7 @@
  * `npm run bench`: runs the benchmarks, prints their tables and rewrites bench/RESULTS.md.
  *
  * Flags:
- *   --only bloom|reservoir|quant|js-size
+ *   --only bloom|reservoir|quant|js-size|llm
  *                          run one section; the other sections of RESULTS.md are kept as they were
  *   --quick                small sizes for a smoke run; results go to bench/out/RESULTS.quick.md
  *                          so the reference numbers in bench/RESULTS.md are not overwritten
@@ -12,11 +12,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runBloomBench } from './bloom.bench.ts';
 import { runJsSizeBench } from './js-size.bench.ts';
+import { runLlmBench } from './llm.bench.ts';
 import { runQuantBench } from './quant.bench.ts';
 import { replaceSection, type SectionReport, sectionMarkdown, textTable } from './report.ts';
 import { runReservoirBench } from './reservoir.bench.ts';
 
-const SECTIONS = ['bloom', 'reservoir', 'quant', 'js-size'] as const;
+const SECTIONS = ['bloom', 'reservoir', 'quant', 'js-size', 'llm'] as const;
 type SectionId = (typeof SECTIONS)[number];
 
 interface Args {
@@ -73,6 +74,9 @@ async function main(): Promise<void> {
   }
   if (!args.only || args.only === 'js-size') {
     reports.push(await runJsSizeBench({ command, log, build: args.build }));
+  }
+  if (!args.only || args.only === 'llm') {
+    reports.push(await runLlmBench({ quick: args.quick, command, log }));
   }
 
   for (const report of reports) {

@@ -88,3 +88,5 @@ export {
   traceForward,
   traceSizeBytes,
 } from './trace/trace.ts';
+export * from './rpc/index.ts';
+export * from './worker/index.ts';

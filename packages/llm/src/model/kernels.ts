@@ -2,19 +2,23 @@
  * The float32 kernels of the forward pass. Storage is always Float32Array; every stored value is
  * rounded to float32. Dot products and other long sums accumulate in JS doubles and round once at
  * the end (run.c accumulates in float32, so the last bit of a logit can differ from it). Each dot
- * product sums in one fixed order whatever the batch size (four interleaved partial sums over
- * j mod 4, combined as (s0 + s1) + (s2 + s3)), so batched prefill and one-token steps give
- * bit-identical results.
+ * product is one double sum taken in index order (Σ over j = 0, 1, … n-1), whatever the batch
+ * size or the register blocking around it, so batched prefill and one-token steps give
+ * bit-identical results. A float32 × float32 product is exact in a double, so only the additions
+ * round.
  */
 
 const f = Math.fround;
 
-/** Rows of a weight tile kept hot while every position of a batch passes over it. */
+/** Floats of a weight tile kept hot (in L2) while every position of a batch passes over it. */
 const TILE_FLOATS = 16384;
+/** Weight rows per register block (each weight load serves 2 positions, each input load 4 rows). */
+const ROWS = 4;
 
 /**
  * out[t][i] = Σ_j w[i][j] · x[t][j] for `positions` rows of x ([positions][n]) and a row-major
- * weight matrix w ([d][n]); out is [positions][d]. Two positions share each weight load.
+ * weight matrix w ([d][n]); out is [positions][d]. Register-blocked: 4 weight rows × 2 positions
+ * share their loads, over tiles of weight rows that stay in cache while all positions pass.
  * @example matmul(out, x, w, 4, 64, 172)
  */
 export function matmul(
@@ -25,78 +29,130 @@ export function matmul(
   n: number,
   d: number,
 ): void {
-  const n4 = n - (n % 4);
-  const tile = Math.max(1, Math.floor(TILE_FLOATS / n));
+  const tile = Math.max(ROWS, Math.floor(TILE_FLOATS / n / ROWS) * ROWS);
   for (let i0 = 0; i0 < d; i0 += tile) {
     const i1 = Math.min(d, i0 + tile);
     let t = 0;
-    for (; t + 2 <= positions; t += 2) {
-      const xa = t * n;
-      const xb = xa + n;
-      const oa = t * d;
-      const ob = oa + d;
-      for (let i = i0; i < i1; i++) {
-        const wi = i * n;
-        let a0 = 0;
-        let a1 = 0;
-        let a2 = 0;
-        let a3 = 0;
-        let b0 = 0;
-        let b1 = 0;
-        let b2 = 0;
-        let b3 = 0;
-        let j = 0;
-        for (; j < n4; j += 4) {
-          const w0 = w[wi + j];
-          const w1 = w[wi + j + 1];
-          const w2 = w[wi + j + 2];
-          const w3 = w[wi + j + 3];
-          a0 += w0 * x[xa + j];
-          a1 += w1 * x[xa + j + 1];
-          a2 += w2 * x[xa + j + 2];
-          a3 += w3 * x[xa + j + 3];
-          b0 += w0 * x[xb + j];
-          b1 += w1 * x[xb + j + 1];
-          b2 += w2 * x[xb + j + 2];
-          b3 += w3 * x[xb + j + 3];
-        }
-        for (; j < n; j++) {
-          a0 += w[wi + j] * x[xa + j];
-          b0 += w[wi + j] * x[xb + j];
-        }
-        out[oa + i] = a0 + a1 + (a2 + a3);
-        out[ob + i] = b0 + b1 + (b2 + b3);
-      }
-    }
-    for (; t < positions; t++) {
-      const xa = t * n;
-      const oa = t * d;
-      for (let i = i0; i < i1; i++) {
-        out[oa + i] = dot(w, i * n, x, xa, n);
-      }
-    }
+    for (; t + 2 <= positions; t += 2) rowsTimesTwo(out, x, w, t, i0, i1, n, d);
+    if (t < positions) rowsTimesOne(out, x, w, t, i0, i1, n, d);
   }
 }
 
+/** Rows i0..i1 of matmul for positions t and t+1: blocks of 4 rows, then single rows. */
+function rowsTimesTwo(
+  out: Float32Array,
+  x: Float32Array,
+  w: Float32Array,
+  t: number,
+  i0: number,
+  i1: number,
+  n: number,
+  d: number,
+): void {
+  const xa = t * n;
+  const xb = xa + n;
+  const oa = t * d;
+  const ob = oa + d;
+  let i = i0;
+  for (; i + ROWS <= i1; i += ROWS) {
+    const w0 = i * n;
+    const w1 = w0 + n;
+    const w2 = w1 + n;
+    const w3 = w2 + n;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let b0 = 0;
+    let b1 = 0;
+    let b2 = 0;
+    let b3 = 0;
+    for (let j = 0; j < n; j++) {
+      const p = x[xa + j];
+      const q = x[xb + j];
+      const u0 = w[w0 + j];
+      const u1 = w[w1 + j];
+      const u2 = w[w2 + j];
+      const u3 = w[w3 + j];
+      a0 += u0 * p;
+      a1 += u1 * p;
+      a2 += u2 * p;
+      a3 += u3 * p;
+      b0 += u0 * q;
+      b1 += u1 * q;
+      b2 += u2 * q;
+      b3 += u3 * q;
+    }
+    out[oa + i] = a0;
+    out[oa + i + 1] = a1;
+    out[oa + i + 2] = a2;
+    out[oa + i + 3] = a3;
+    out[ob + i] = b0;
+    out[ob + i + 1] = b1;
+    out[ob + i + 2] = b2;
+    out[ob + i + 3] = b3;
+  }
+  for (; i < i1; i++) {
+    const wi = i * n;
+    let a = 0;
+    let b = 0;
+    for (let j = 0; j < n; j++) {
+      const u = w[wi + j];
+      a += u * x[xa + j];
+      b += u * x[xb + j];
+    }
+    out[oa + i] = a;
+    out[ob + i] = b;
+  }
+}
+
+/** Rows i0..i1 of matmul for the single position t: blocks of 4 rows, then single rows. */
+function rowsTimesOne(
+  out: Float32Array,
+  x: Float32Array,
+  w: Float32Array,
+  t: number,
+  i0: number,
+  i1: number,
+  n: number,
+  d: number,
+): void {
+  const xa = t * n;
+  const oa = t * d;
+  let i = i0;
+  for (; i + ROWS <= i1; i += ROWS) {
+    const w0 = i * n;
+    const w1 = w0 + n;
+    const w2 = w1 + n;
+    const w3 = w2 + n;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    for (let j = 0; j < n; j++) {
+      const p = x[xa + j];
+      a0 += w[w0 + j] * p;
+      a1 += w[w1 + j] * p;
+      a2 += w[w2 + j] * p;
+      a3 += w[w3 + j] * p;
+    }
+    out[oa + i] = a0;
+    out[oa + i + 1] = a1;
+    out[oa + i + 2] = a2;
+    out[oa + i + 3] = a3;
+  }
+  for (; i < i1; i++) out[oa + i] = dot(w, i * n, x, xa, n);
+}
+
 /**
- * Σ_j a[ao + j] · b[bo + j] over n elements, in the canonical order of matmul (double sums).
+ * Σ_j a[ao + j] · b[bo + j] over n elements, in the canonical order of matmul (one double sum in
+ * index order).
  * @example dot(w, 0, x, 0, 64)
  */
 export function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, n: number): number {
-  const n4 = n - (n % 4);
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let j = 0;
-  for (; j < n4; j += 4) {
-    s0 += a[ao + j] * b[bo + j];
-    s1 += a[ao + j + 1] * b[bo + j + 1];
-    s2 += a[ao + j + 2] * b[bo + j + 2];
-    s3 += a[ao + j + 3] * b[bo + j + 3];
-  }
-  for (; j < n; j++) s0 += a[ao + j] * b[bo + j];
-  return s0 + s1 + (s2 + s3);
+  let s = 0;
+  for (let j = 0; j < n; j++) s += a[ao + j] * b[bo + j];
+  return s;
 }
 
 /**

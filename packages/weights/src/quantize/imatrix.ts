@@ -3,6 +3,7 @@
 // text, times the number of calls; llama-quantize divides by that count again on load.
 
 import { WeightsFormatError } from '../errors.ts';
+import { utf8Decode, utf8Encode } from '../utf8.ts';
 
 /** An importance matrix: one weight per input column, by tensor name. */
 export interface ImatrixFile {
@@ -46,7 +47,6 @@ export function readImatrixDat(bytes: Uint8Array): ImatrixFile {
       'a plausible entry count',
     );
   }
-  const decoder = new TextDecoder('utf-8', { fatal: false });
   const entries = new Map<string, Float32Array>();
   for (let e = 0; e < nEntries; e++) {
     const len = int32('a name length');
@@ -58,7 +58,7 @@ export function readImatrixDat(bytes: Uint8Array): ImatrixFile {
       );
     }
     need(len, 'a tensor name');
-    const name = decoder.decode(bytes.subarray(pos, pos + len));
+    const name = utf8Decode(bytes.subarray(pos, pos + len));
     pos += len;
     const ncall = int32('a call count');
     const nval = int32('a value count');
@@ -80,7 +80,7 @@ export function readImatrixDat(bytes: Uint8Array): ImatrixFile {
   if (pos + 4 > bytes.length) return { entries, lastCall };
   const len = int32('the dataset name length');
   if (len < 0 || pos + len > bytes.length) return { entries, lastCall };
-  const dataset = decoder.decode(bytes.subarray(pos, pos + len));
+  const dataset = utf8Decode(bytes.subarray(pos, pos + len));
   return { entries, lastCall, dataset };
 }
 
@@ -94,10 +94,9 @@ export function writeImatrixDat(
   options: { readonly ncall?: number; readonly dataset?: string } = {},
 ): Uint8Array {
   const ncall = options.ncall ?? 1;
-  const enc = new TextEncoder();
-  const dataset = enc.encode(options.dataset ?? '');
+  const dataset = utf8Encode(options.dataset ?? '');
   let size = 4 + 8 + dataset.length;
-  const names = [...entries.keys()].map((n) => enc.encode(n));
+  const names = [...entries.keys()].map((n) => utf8Encode(n));
   names.forEach((n, i) => {
     size += 12 + n.length + 4 * [...entries.values()][i].length;
   });

@@ -1,0 +1,7 @@
+export {
+  type ChunkPool,
+  type ChunkPoolOptions,
+  type ChunkStream,
+  createChunkPool,
+} from './pool.ts';
+export { type SharedModel, shareModel, unshareModel } from './shared-model.ts';

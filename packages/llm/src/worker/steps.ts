@@ -1,0 +1,66 @@
+import type { GeneratedToken, GenerateOptions, GenerationResult } from '../generate.ts';
+import type { ModelWeights } from '../model/weights.ts';
+import { Sampler } from '../sample.ts';
+import { createSession } from '../session.ts';
+import type { Tokenizer } from '../tokenizer/types.ts';
+import { concatBytes, Utf8Stream } from '../tokenizer/utf8.ts';
+
+/** run.c safe_printf: a lone byte prints only when it is printable ASCII or whitespace. */
+function printable(bytes: Uint8Array): Uint8Array {
+  if (bytes.length !== 1) return bytes;
+  const b = bytes[0];
+  const ok = (b >= 0x20 && b <= 0x7e) || (b >= 0x09 && b <= 0x0d);
+  return ok ? bytes : new Uint8Array(0);
+}
+
+/**
+ * The generate() loop one token at a time: yields each printed token (prompt tokens first) and
+ * returns the same GenerationResult, so a caller can pause, stream or stop between tokens. The
+ * token sequence and text are identical to generate() with the same options (onToken is ignored).
+ * Stopping early (return()) leaves no state behind.
+ * @example for (const t of generateSteps(model, tok, { prompt: 'Once', temperature: 0 })) log(t.text)
+ */
+export function* generateSteps(
+  model: ModelWeights,
+  tokenizer: Tokenizer,
+  options: Omit<GenerateOptions, 'onToken'> = {},
+): Generator<GeneratedToken, GenerationResult, void> {
+  const seqLen = model.config.seqLen;
+  let steps = options.steps ?? 256;
+  if (!Number.isInteger(steps) || steps < 0) {
+    throw new Error(`generate: steps ${steps}; expected an integer ≥ 0`);
+  }
+  if (steps === 0 || steps > seqLen) steps = seqLen;
+  const sampler = new Sampler(options);
+  const promptIds = tokenizer.encode(options.prompt ?? '', { bos: true });
+  const stops = new Set(options.stopIds ?? [tokenizer.bosId]);
+  const session = createSession(model);
+  const stream = new Utf8Stream();
+  const ids: number[] = [promptIds[0]];
+  const printed: Uint8Array[] = [];
+  let text = '';
+  const k = promptIds.length;
+  const lastPromptLogits = session.prefill(promptIds.subarray(0, Math.min(k, steps)));
+  let token = promptIds[0];
+  let pos = 0;
+  let stopped = false;
+  while (pos < steps) {
+    let next: number;
+    if (pos < k - 1) next = promptIds[pos + 1];
+    else next = sampler.sample(pos === k - 1 ? lastPromptLogits : session.step(token));
+    pos++;
+    if (stops.has(next)) {
+      stopped = true;
+      break;
+    }
+    ids.push(next);
+    const bytes = printable(tokenizer.decodeNext(token, next));
+    const piece = stream.push(bytes);
+    printed.push(bytes);
+    text += piece;
+    yield { id: next, position: pos, fromPrompt: pos < k, bytes, text: piece };
+    token = next;
+  }
+  text += stream.flush();
+  return { ids: Int32Array.from(ids), promptIds, text, bytes: concatBytes(printed), stopped };
+}
