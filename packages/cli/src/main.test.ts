@@ -42,7 +42,7 @@ describe('main', () => {
       expectUsageError(result);
     }
     expect((await run(['frobnicate'])).stderr).toBe(
-      "explorables: unknown command 'frobnicate'; expected one of bloom, sample, float, inspect, quant-raw, dequant-raw, quantize (see explorables --help)\n",
+      "explorables: unknown command 'frobnicate'; expected one of bloom, sample, float, inspect, quant-raw, dequant-raw, quantize, generate, tokenize, perplexity, superweights (see explorables --help)\n",
     );
     expect((await run(['bloom', 'grow'])).stderr).toContain(
       'expected one of size, build, check, info',

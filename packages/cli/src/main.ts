@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { bloom } from './commands/bloom.ts';
 import { float } from './commands/float.ts';
+import { generate } from './commands/generate.ts';
 import { inspect } from './commands/inspect.ts';
+import { perplexity } from './commands/perplexity.ts';
 import { dequantRaw, quantRaw } from './commands/quant-raw.ts';
 import { quantize } from './commands/quantize.ts';
 import { type SampleContext, sample } from './commands/sample.ts';
+import { superweights } from './commands/superweights.ts';
+import { tokenize } from './commands/tokenize.ts';
 import type { CliStreams, Context } from './context.ts';
 import { EXIT_INTERNAL, EXIT_USAGE, oneLine, UsageError } from './errors.ts';
 import { MAIN_HELP } from './help.ts';
@@ -22,6 +26,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'quant-raw': quantRaw,
   'dequant-raw': dequantRaw,
   quantize,
+  generate,
+  tokenize,
+  perplexity,
+  superweights,
 };
 
 /**

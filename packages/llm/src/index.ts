@@ -9,11 +9,23 @@ export {
 } from './edit.ts';
 export * from './eval/index.ts';
 export {
+  checkContextFits,
+  kldBaseInMemory,
+  type ModelEvalOptions,
+  modelEvalChunk,
+  type RunKldOptions,
+  type RunPerplexityOptions,
+  runKld,
+  runKldBase,
+  runPerplexity,
+} from './evaluate.ts';
+export {
   type GeneratedToken,
   type GenerateOptions,
   type GenerationResult,
   generate,
 } from './generate.ts';
+export * from './load/index.ts';
 export {
   type ModelConfig,
   type ModelConfigInput,
@@ -44,6 +56,18 @@ export {
   type TtftResult,
   type TtftRun,
 } from './prompt-cache.ts';
+export {
+  modelTensors,
+  type QuantizedTensorReport,
+  type QuantizedWeights,
+  type QuantizeLikeFileTypeOptions,
+  type QuantizeWeightsCommon,
+  type QuantizeWeightsOptions,
+  quantizeWeights,
+  quantizeWeightsLikeFileType,
+  type TiedOutput,
+} from './quantized.ts';
+export * from './rpc/index.ts';
 export {
   argmax,
   RunCRandom,
@@ -88,5 +112,4 @@ export {
   traceForward,
   traceSizeBytes,
 } from './trace/trace.ts';
-export * from './rpc/index.ts';
 export * from './worker/index.ts';

@@ -4,12 +4,12 @@ import type {
   GenerateRequest,
   GenerateSummary,
   LlmProtocol,
-  LoadProgress,
   LogitsResult,
   ModelInfo,
   PrefillProgress,
   TokenEvent,
   Tokenized,
+  WorkerLoadProgress,
 } from './service.ts';
 
 /** Cancellation for one call. */
@@ -40,7 +40,7 @@ export class LlmClient {
    */
   loadModel(
     files: { checkpoint: ArrayBuffer; tokenizer: ArrayBuffer; name?: string },
-    options: CancelOptions & { onProgress?: (progress: LoadProgress) => void } = {},
+    options: CancelOptions & { onProgress?: (progress: WorkerLoadProgress) => void } = {},
   ): Promise<ModelInfo> {
     return this.rpc.call('loadModel', files, {
       ...options,

@@ -6,7 +6,6 @@ export {
   type LlmProtocol,
   LlmService,
   type LoadModelArgs,
-  type LoadProgress,
   type LogitsArgs,
   type LogitsResult,
   type ModelInfo,
@@ -16,5 +15,6 @@ export {
   type TokenEvent,
   type TokenizeArgs,
   type Tokenized,
+  type WorkerLoadProgress,
 } from './service.ts';
 export { generateSteps } from './steps.ts';

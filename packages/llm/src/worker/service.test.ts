@@ -7,7 +7,7 @@ import { Llama2cTokenizer } from '../tokenizer/llama2c.ts';
 import { utf8Encode } from '../tokenizer/utf8.ts';
 import { LlmClient } from './client.ts';
 import { fixtureFiles, fixtureVocab } from './fixture.ts';
-import { type LoadProgress, PREFILL_CHUNK, serveLlm, type TokenEvent } from './service.ts';
+import { PREFILL_CHUNK, serveLlm, type TokenEvent, type WorkerLoadProgress } from './service.ts';
 
 interface TestPort extends MessagePortLike {
   close(): void;
@@ -68,7 +68,7 @@ describe('LlmClient talking to serveLlm over a MessageChannel', () => {
     const { llm } = start();
     const files = fixtureFiles();
     const checkpointSize = files.checkpoint.byteLength;
-    const phases: LoadProgress[] = [];
+    const phases: WorkerLoadProgress[] = [];
     const info = await llm.loadModel(
       { checkpoint: files.checkpoint, tokenizer: files.tokenizer, name: 'fixture.bin' },
       { onProgress: (p) => phases.push(p) },

@@ -26,7 +26,7 @@ export interface LoadModelArgs {
 }
 
 /** Where loading is: each phase is reported once when it starts, then 'ready' at fraction 1. */
-export interface LoadProgress {
+export interface WorkerLoadProgress {
   phase: 'checkpoint' | 'tokenizer' | 'model' | 'ready';
   /** 0..1 of the loading work. */
   fraction: number;
@@ -128,7 +128,7 @@ export interface PrefillProgress {
 
 /** The methods the LLM worker serves. */
 export interface LlmProtocol {
-  loadModel: MethodSpec<LoadModelArgs, ModelInfo, LoadProgress>;
+  loadModel: MethodSpec<LoadModelArgs, ModelInfo, WorkerLoadProgress>;
   tokenize: MethodSpec<TokenizeArgs, Tokenized>;
   decode: MethodSpec<DecodeArgs, string>;
   generate: MethodSpec<GenerateRequest, GenerateSummary, TokenEvent>;
@@ -191,7 +191,10 @@ export class LlmService {
     return loaded;
   }
 
-  private async loadModel(args: LoadModelArgs, ctx: CallContext<LoadProgress>): Promise<ModelInfo> {
+  private async loadModel(
+    args: LoadModelArgs,
+    ctx: CallContext<WorkerLoadProgress>,
+  ): Promise<ModelInfo> {
     const checkpointBytes = bytesOf(args?.checkpoint, 'checkpoint');
     const tokenizerBytes = bytesOf(args?.tokenizer, 'tokenizer');
     ctx.progress({ phase: 'checkpoint', fraction: 0 });

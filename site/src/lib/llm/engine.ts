@@ -4,10 +4,10 @@ export {
   type GenerateSummary,
   isAbortError,
   LlmClient,
-  type LoadProgress,
   type MessagePortLike,
   type ModelInfo,
   type RpcAbortSignal,
   serveLlm,
   type TokenEvent,
+  type WorkerLoadProgress,
 } from '@explorables/llm';

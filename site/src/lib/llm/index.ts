@@ -4,7 +4,12 @@
  */
 import { url } from '../url.ts';
 import { type DownloadProgress, downloadModel } from './download.ts';
-import { LlmClient, type LoadProgress, type MessagePortLike, type ModelInfo } from './engine.ts';
+import {
+  LlmClient,
+  type MessagePortLike,
+  type ModelInfo,
+  type WorkerLoadProgress,
+} from './engine.ts';
 
 export { type DownloadProgress, ModelUnavailableError } from './download.ts';
 export {
@@ -51,7 +56,7 @@ export function startLlmWorker(): LlmWorker {
 /** Where loading is: downloading bytes, then the worker parsing them. */
 export type LoadStage =
   | { stage: 'download'; progress: DownloadProgress }
-  | { stage: 'parse'; progress: LoadProgress };
+  | { stage: 'parse'; progress: WorkerLoadProgress };
 
 /**
  * Downloads the site's default model (models/index.json, then its files) and loads it into a
