@@ -82,6 +82,11 @@ export interface RunPerplexityOptions {
   blockSize?: number;
   /** Awaited after every chunk (see ModelEvalOptions.pause). */
   pause?: () => Promise<void>;
+  /**
+   * Evaluates chunks instead of the in-process session, e.g. a pool of worker threads; it must
+   * return the same logits the model would.
+   */
+  evalChunk?: EvalChunk;
 }
 
 function perplexityOptions(o: RunPerplexityOptions) {
@@ -90,7 +95,7 @@ function perplexityOptions(o: RunPerplexityOptions) {
     tokens: o.tokens,
     nCtx: o.nCtx,
     nVocab: o.model.config.vocabSize,
-    evalChunk: modelEvalChunk(o.model, { blockSize: o.blockSize, pause: o.pause }),
+    evalChunk: o.evalChunk ?? modelEvalChunk(o.model, { blockSize: o.blockSize, pause: o.pause }),
     chunks: o.chunks,
     bosId: o.bosId ?? 1,
     addBos: o.addBos ?? true,
@@ -164,6 +169,8 @@ export interface RunKldOptions {
   blockSize?: number;
   /** Awaited after every chunk (see ModelEvalOptions.pause). */
   pause?: () => Promise<void>;
+  /** Evaluates chunks instead of the in-process session (see RunPerplexityOptions.evalChunk). */
+  evalChunk?: EvalChunk;
 }
 
 /**
@@ -182,7 +189,9 @@ export async function runKld(options: RunKldOptions): Promise<KldResult> {
   checkContextFits(model, base.nCtx);
   return klDivergence({
     base,
-    evalChunk: modelEvalChunk(model, { blockSize: options.blockSize, pause: options.pause }),
+    evalChunk:
+      options.evalChunk ??
+      modelEvalChunk(model, { blockSize: options.blockSize, pause: options.pause }),
     bosId: options.bosId ?? 1,
     addBos: options.addBos ?? true,
     chunks: options.chunks,

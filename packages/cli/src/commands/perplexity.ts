@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import {
   formatKldReport,
   formatPerplexityReport,
@@ -19,6 +20,7 @@ import type { Context } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { fileSource } from '../file-source.ts';
 import { checkInputFile, fileError, readWholeFile } from '../files.ts';
+import { createChunkPool } from '../parallel/index.ts';
 import { isTty } from '../progress.ts';
 import { openLlmModel } from './llm-model.ts';
 
@@ -43,6 +45,7 @@ Options:
   -f, --file TEXT              the text to score (not needed with --kl-divergence)
   -c, --ctx-size N             tokens per chunk; default 512; at most the model's context
   --chunks N                   score only the first N chunks
+  -t, --threads N              worker threads evaluating chunks (default: the CPU count)
   --quant TYPE                 first quantize the weights in memory as llama-quantize TYPE
                                would (Q8_0, Q4_0, Q4_K_M, …) and run on the dequantized
                                weights (activations stay float32)
@@ -65,6 +68,7 @@ const OPTIONS = {
   file: { kind: 'string', short: 'f' },
   'ctx-size': { kind: 'string', short: 'c' },
   chunks: { kind: 'string' },
+  threads: { kind: 'string', short: 't' },
   quant: { kind: 'string' },
   'kl-divergence-base': { kind: 'string' },
   'kl-divergence': { kind: 'boolean' },
@@ -173,6 +177,9 @@ export async function perplexity(argv: readonly string[], ctx: Context): Promise
     }
   }
   const json = options.has('json');
+  const threadsText = stringOption(options.get('threads'));
+  const threads =
+    threadsText === undefined ? availableParallelism() : parsePositiveInteger('-t', threadsText);
 
   const opened = await openLlmModel({
     model: modelName,
@@ -201,10 +208,12 @@ export async function perplexity(argv: readonly string[], ctx: Context): Promise
           `'${basePath}' has n_ctx ${base.nCtx}, beyond the model's context length ${contextLength}`,
         );
       }
+      const pool = threads > 1 ? createChunkPool(model, { workers: threads }) : undefined;
       const result = await runKld({
         model,
         base,
         pause,
+        evalChunk: pool?.lookahead({ tokens: base.tokens, nCtx: base.nCtx, bosId, addBos }),
         chunks,
         bosId: addBos ? bosId : 0,
         addBos,
@@ -216,6 +225,7 @@ export async function perplexity(argv: readonly string[], ctx: Context): Promise
           ),
       });
       progress.done();
+      await pool?.close();
       if (json) await ctx.out.line(JSON.stringify(kldToJson(result)));
       else await ctx.out.line(formatKldReport(result).replace(/\n$/, ''));
       return 0;
@@ -246,15 +256,20 @@ export async function perplexity(argv: readonly string[], ctx: Context): Promise
     onProgress: (i: number, total: number, ppl: number) =>
       progress.update(i, total, `PPL ${ppl.toFixed(4)}`),
   };
+  // Worker threads evaluate the next chunks ahead while the runner scores one; the logits (and so
+  // every printed digit) are the same as in process.
+  const pool = threads > 1 ? createChunkPool(model, { workers: threads }) : undefined;
+  const evalChunk = pool?.lookahead({ tokens, nCtx, bosId: run.bosId, addBos });
   let result: PerplexityResult;
   try {
     if (basePath === undefined) {
-      result = await runPerplexity(run);
+      result = await runPerplexity({ ...run, evalChunk });
     } else {
-      result = await writeBase(basePath, runKldBase(run));
+      result = await writeBase(basePath, runKldBase({ ...run, evalChunk }));
     }
   } finally {
     progress.done();
+    await pool?.close();
   }
   if (json) await ctx.out.line(JSON.stringify(perplexityToJson(result)));
   else await ctx.out.line(formatPerplexityReport(result).replace(/\n$/, ''));

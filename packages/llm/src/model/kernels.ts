@@ -8,6 +8,8 @@
  * round.
  */
 
+import { createMatmulDispatch } from './wasm/wasm-matmul.ts';
+
 const f = Math.fround;
 
 /** Floats of a weight tile kept hot (in L2) while every position of a batch passes over it. */
@@ -17,11 +19,28 @@ const ROWS = 4;
 
 /**
  * out[t][i] = Σ_j w[i][j] · x[t][j] for `positions` rows of x ([positions][n]) and a row-major
- * weight matrix w ([d][n]); out is [positions][d]. Register-blocked: 4 weight rows × 2 positions
- * share their loads, over tiles of weight rows that stay in cache while all positions pass.
+ * weight matrix w ([d][n]); out is [positions][d]. Batches of 2 or more positions run the
+ * WebAssembly SIMD kernel (model/wasm/) when the engine has it, which gives bit-identical
+ * results (each output the same double sum in index order, rounded once); else matmulJs.
  * @example matmul(out, x, w, 4, 64, 172)
  */
 export function matmul(
+  out: Float32Array,
+  x: Float32Array,
+  w: Float32Array,
+  positions: number,
+  n: number,
+  d: number,
+): void {
+  dispatch(out, x, w, positions, n, d);
+}
+
+/**
+ * matmul in plain JS. Register-blocked: 4 weight rows × 2 positions share their loads, over
+ * tiles of weight rows that stay in cache while all positions pass.
+ * @example matmulJs(out, x, w, 4, 64, 172)
+ */
+export function matmulJs(
   out: Float32Array,
   x: Float32Array,
   w: Float32Array,
@@ -37,6 +56,8 @@ export function matmul(
     if (t < positions) rowsTimesOne(out, x, w, t, i0, i1, n, d);
   }
 }
+
+const dispatch = createMatmulDispatch(matmulJs, { minPositions: 2 });
 
 /** Rows i0..i1 of matmul for positions t and t+1: blocks of 4 rows, then single rows. */
 function rowsTimesTwo(
