@@ -63,6 +63,26 @@ export function generate(
   tokenizer: Tokenizer,
   options: GenerateOptions = {},
 ): GenerationResult {
+  const steps = generateSteps(model, tokenizer, options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    options.onToken?.(next.value);
+  }
+}
+
+/**
+ * The generate() loop one token at a time: yields each printed token (prompt tokens first) and
+ * returns the same GenerationResult, so a caller can pause, stream or stop between tokens. The
+ * token sequence and text are identical to generate() with the same options (onToken is ignored).
+ * Stopping early (return()) leaves no state behind.
+ * @example for (const t of generateSteps(model, tok, { prompt: 'Once', temperature: 0 })) log(t.text)
+ */
+export function* generateSteps(
+  model: ModelWeights,
+  tokenizer: Tokenizer,
+  options: Omit<GenerateOptions, 'onToken'> = {},
+): Generator<GeneratedToken, GenerationResult, void> {
   const seqLen = model.config.seqLen;
   let steps = options.steps ?? 256;
   if (!Number.isInteger(steps) || steps < 0) {
@@ -78,18 +98,14 @@ export function generate(
   const printed: Uint8Array[] = [];
   let text = '';
   const k = promptIds.length;
-  const prefillCount = Math.min(k, steps);
-  const lastPromptLogits = session.prefill(promptIds.subarray(0, prefillCount));
+  const lastPromptLogits = session.prefill(promptIds.subarray(0, Math.min(k, steps)));
   let token = promptIds[0];
   let pos = 0;
   let stopped = false;
   while (pos < steps) {
     let next: number;
     if (pos < k - 1) next = promptIds[pos + 1];
-    else {
-      const logits = pos === k - 1 ? lastPromptLogits : session.step(token);
-      next = sampler.sample(logits);
-    }
+    else next = sampler.sample(pos === k - 1 ? lastPromptLogits : session.step(token));
     pos++;
     if (stops.has(next)) {
       stopped = true;
@@ -100,7 +116,7 @@ export function generate(
     const piece = stream.push(bytes);
     printed.push(bytes);
     text += piece;
-    options.onToken?.({ id: next, position: pos, fromPrompt: pos < k, bytes, text: piece });
+    yield { id: next, position: pos, fromPrompt: pos < k, bytes, text: piece };
     token = next;
   }
   text += stream.flush();
