@@ -139,6 +139,10 @@ function makeImatrix(): Float32Array {
 
 /** The quant engine's module, loaded at run time so a missing piece cannot crash the bench. */
 type Registry = typeof import('../packages/quant/src/registry.ts');
+/** The scalar ports of the two types that also have a SIMD kernel. */
+type ScalarPorts = typeof import('../packages/quant/src/index.ts');
+/** Types timed a second time through their scalar port, next to the SIMD kernel. */
+const SCALAR_TYPES = ['q8_0', 'q4_0'] as const;
 
 /** One timed lane: a call that processes some floats and returns how many. */
 interface Lane {
@@ -149,8 +153,10 @@ interface Lane {
 
 /** One type being measured, with its buffers. */
 interface Subject {
-  /** Row label: the type's name, or 'q4_K + imatrix'. */
+  /** Row label: the type's name, 'q4_K + imatrix', or 'q8_0 scalar port'. */
   label: string;
+  /** Timed through the scalar JavaScript port instead of `quantizeRows` (SIMD for q8_0, q4_0). */
+  scalar?: boolean;
   name: string;
   type: GgmlType | undefined;
   /** Why it is not measured (missing type, or a throw during the first full pass). */
@@ -197,15 +203,23 @@ async function prepare(
 ): Promise<Subject[]> {
   const n = weights.length;
   let registry: Registry | undefined;
+  let ports: ScalarPorts | undefined;
   let registryError = '';
   try {
     registry = await import('../packages/quant/src/registry.ts');
+    ports = await import('../packages/quant/src/index.ts');
   } catch (error) {
     registryError = `the quant registry did not load: ${describeError(error)}`;
   }
   const plans = [
-    ...TYPE_NAMES.map((name) => ({ label: name, name, imatrix: false })),
-    { label: `${IMATRIX_TYPE} + imatrix`, name: IMATRIX_TYPE, imatrix: true },
+    ...TYPE_NAMES.map((name) => ({ label: name, name, imatrix: false, scalar: false })),
+    ...SCALAR_TYPES.map((name) => ({
+      label: `${name} scalar port`,
+      name,
+      imatrix: false,
+      scalar: true,
+    })),
+    { label: `${IMATRIX_TYPE} + imatrix`, name: IMATRIX_TYPE, imatrix: true, scalar: false },
   ];
   let meanSquare = 0;
   for (let i = 0; i < n; i++) meanSquare += weights[i] * weights[i];
@@ -215,8 +229,9 @@ async function prepare(
     const subject: Subject = {
       label: p.label,
       name: p.name,
+      scalar: p.scalar,
       type: undefined,
-      dequantize: !p.imatrix,
+      dequantize: !p.imatrix && !p.scalar,
     };
     subjects.push(subject);
     if (!registry) {
@@ -247,9 +262,37 @@ async function prepare(
           `relative RMS error ${subject.relRmsError.toFixed(4)}`,
       );
       const qOut = new Uint8Array(bytes.length);
+      const port =
+        p.scalar && ports
+          ? p.name === 'q8_0'
+            ? ports.quantizeQ8_0Scalar
+            : ports.quantizeQ4_0Scalar
+          : undefined;
+      if (port) {
+        // The scalar port must give the same bytes as the dispatching quantizer.
+        const again = new Uint8Array(bytes.length);
+        for (let r = 0; r < n / ROW; r++) {
+          port(
+            weights.subarray(r * ROW, (r + 1) * ROW),
+            again.subarray(r * rowBytes, (r + 1) * rowBytes),
+          );
+        }
+        if (again.some((b, i) => b !== bytes[i])) {
+          throw new Error('the scalar port and quantizeRows disagree');
+        }
+      }
       subject.quantize = chunkedLane(`${p.label}/q`, n, (from, to) => {
         const r0 = from / ROW;
         const r1 = to / ROW;
+        if (port) {
+          for (let r = r0; r < r1; r++) {
+            port(
+              weights.subarray(r * ROW, (r + 1) * ROW),
+              qOut.subarray(r * rowBytes, (r + 1) * rowBytes),
+            );
+          }
+          return;
+        }
         reg.quantizeRows(
           type,
           weights.subarray(from, to),
@@ -400,7 +443,7 @@ export async function runQuantBench(options: QuantBenchOptions): Promise<Section
   }
   for (const s of subjects) {
     const out = samples.get(s.label);
-    const goal = GOALS[s.name] !== undefined && !s.imatrix ? GOALS[s.name] : undefined;
+    const goal = GOALS[s.name] !== undefined && !s.imatrix && !s.scalar ? GOALS[s.name] : undefined;
     if (!out || out.quantize.length === 0) {
       rows.push([
         s.label,
@@ -455,6 +498,22 @@ export async function runQuantBench(options: QuantBenchOptions): Promise<Section
     .sort((a, b) => medianOf(a.out?.quantize) - medianOf(b.out?.quantize));
   const slowest = byQuant.find((m) => !m.s.imatrix);
   const fastestK = byQuant.filter((m) => m.s.name.endsWith('_K') && !m.s.imatrix).at(-1);
+  const simdLines = SCALAR_TYPES.map((name) => {
+    const simd = byQuant.find((m) => m.s.label === name);
+    const scalar = byQuant.find((m) => m.s.label === `${name} scalar port`);
+    if (!simd?.out || !scalar?.out) return '';
+    return (
+      `${name} ${mbps(summarize(simd.out.quantize))} against its scalar port's ` +
+      `${mbps(summarize(scalar.out.quantize))} ` +
+      `(${(medianOf(simd.out.quantize) / medianOf(scalar.out.quantize)).toFixed(1)}×)`
+    );
+  }).filter((line) => line !== '');
+  const simdSentence =
+    simdLines.length > 0
+      ? 'For rows of 256 floats or more, `quantizeRows` runs q8_0 and q4_0 in a WebAssembly ' +
+        'SIMD kernel (quant/src/ggml/wasm/, checked byte for byte against the scalar ports and ' +
+        `ggml's reference vectors): ${simdLines.join('; ')}.`
+      : '';
   const plain = byQuant.find((m) => m.s.label === IMATRIX_TYPE);
   const withIm = byQuant.find((m) => m.s.imatrix);
   const goalLines = Object.entries(GOALS).map(([name, goal]) => {
@@ -510,6 +569,7 @@ export async function runQuantBench(options: QuantBenchOptions): Promise<Section
   const meaning = [
     'Goal: Q8_0 and Q4_0 quantize at ≥ 0.1 of the copy bandwidth:',
     ...goalLines,
+    ...(simdSentence ? ['', simdSentence] : []),
     '',
     slowest?.out
       ? `Slowest quantizer: ${slowest.s.label} at ${mbps(summarize(slowest.out.quantize))} ` +

@@ -6,6 +6,9 @@ import {
   readSharedJson,
 } from '@explorables/testkit';
 import { expect, it } from 'vitest';
+import { quantizeQ4_0Scalar } from './ggml/q4.ts';
+import { quantizeQ8_0Scalar } from './ggml/q8.ts';
+import { createWasmQuantizer } from './ggml/wasm/wasm-quantize.ts';
 import { dequantizeRows, ggmlType, quantizeRows } from './registry.ts';
 import type { GgmlType } from './types.ts';
 
@@ -88,6 +91,23 @@ describeShared('ggml-quants reference vectors', [['reference', `${DIR}/manifest.
       const got = quantizeRows(type, input, c.n_per_row, imatrix);
       expect(byteMismatch(got, want, c.row_size_bytes)).toBeUndefined();
     });
+    // q8_0 and q4_0 have three paths: the dispatch above (SIMD for these rows), and each of the
+    // SIMD kernel and the scalar port on its own, so neither can hide behind the other.
+    const scalar = { q8_0: quantizeQ8_0Scalar, q4_0: quantizeQ4_0Scalar }[type.name];
+    if (scalar !== undefined && c.imatrix === null) {
+      it(`the SIMD kernel and the scalar port of ${type.name} each reproduce ${label}`, () => {
+        const input = readSharedFloat32('reference', `${DIR}/${c.input}`);
+        const want = readShared('reference', `${DIR}/${c.quantized}`);
+        const wasm = createWasmQuantizer();
+        if (wasm === undefined) throw new Error('this test needs WebAssembly SIMD');
+        const viaWasm = new Uint8Array(want.length);
+        expect(wasm(type.name as 'q8_0' | 'q4_0', input, viaWasm)).toBe(true);
+        expect(byteMismatch(viaWasm, want, c.row_size_bytes)).toBeUndefined();
+        const viaScalar = new Uint8Array(want.length);
+        scalar(input, viaScalar);
+        expect(byteMismatch(viaScalar, want, c.row_size_bytes)).toBeUndefined();
+      });
+    }
     it(`dequantizeRows(${c.type}) reproduces ${label} bit for bit`, () => {
       const bytes = readShared('reference', `${DIR}/${c.quantized}`);
       const want = readSharedFloat32('reference', `${DIR}/${c.dequantized}`);

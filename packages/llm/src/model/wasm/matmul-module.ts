@@ -5,7 +5,7 @@
 // `s += w * x` in doubles, so every lane reproduces kernels.ts's sum bit for bit; the final
 // f32.demote_f64 rounds to nearest-even like a Float32Array store.
 
-import { Code, encodeModule, I32, Op, Simd, V128, VOID } from './assembler.ts';
+import { Code, encodeModule, I32, Op, Simd, V128, VOID } from '@explorables/wasm';
 
 /** Register blocking of the generated kernel: weight rows × position pairs per pass. */
 export interface MatmulBlocking {

@@ -1,14 +1,9 @@
+import { defaultWebAssembly, type WasmApi } from '@explorables/wasm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matmulJs } from '../kernels.ts';
 import { buildMatmulModule, type MatmulBlocking } from './matmul-module.ts';
-import {
-  createMatmulDispatch,
-  createWasmMatmul,
-  defaultWebAssembly,
-  type MatmulFn,
-  type WasmApi,
-} from './wasm-matmul.ts';
+import { createMatmulDispatch, createWasmMatmul, type MatmulFn } from './wasm-matmul.ts';
 
 /** A seeded xorshift generator of float32 values in [-scale, scale). */
 function filler(seed: number, scale = 1): (n: number) => Float32Array {

@@ -2,19 +2,8 @@
 // and the inputs (interleaved as float64 pairs) into the module's memory, runs the kernel tile by
 // tile, and copies the float32 results out. Bit-identical to kernels.ts's matmul.
 
+import { defaultWebAssembly, instantiate, type WasmApi, type WasmMemory } from '@explorables/wasm';
 import { buildMatmulModule, DEFAULT_BLOCKING, type MatmulBlocking } from './matmul-module.ts';
-
-/** The slice of the WebAssembly JS API this file uses (the engine's lib is ES2022, no DOM). */
-export interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports?: object) => { exports: Record<string, unknown> };
-}
-
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(deltaPages: number): number;
-}
 
 type KernelFn = (
   w: number,
@@ -59,14 +48,6 @@ const MAX_BYTES = 2 ** 31 - PAGE_BYTES;
 /** Floats of a weight tile kept hot while every position of the batch passes over it. */
 const TILE_FLOATS = 16384;
 
-/**
- * The WebAssembly global if present, else undefined.
- * @example const wa = defaultWebAssembly()
- */
-export function defaultWebAssembly(): WasmApi | undefined {
-  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-}
-
 const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
 function regionBytes(positions: number, n: number, d: number) {
@@ -86,16 +67,9 @@ export function createWasmMatmul(
   options: { webAssembly?: WasmApi | null; blocking?: MatmulBlocking } = {},
 ): WasmMatmul | undefined {
   const wa = options.webAssembly === undefined ? defaultWebAssembly() : options.webAssembly;
-  if (wa === null || wa === undefined) return undefined;
   const blocking = options.blocking ?? DEFAULT_BLOCKING;
-  const bytes = buildMatmulModule(blocking);
-  let exports: Record<string, unknown>;
-  try {
-    if (!wa.validate(bytes)) return undefined;
-    exports = new wa.Instance(new wa.Module(bytes), {}).exports;
-  } catch {
-    return undefined;
-  }
+  const exports = instantiate(buildMatmulModule(blocking), wa);
+  if (exports === undefined) return undefined;
   const kernel = exports.matmul as KernelFn;
   const memory = exports.mem as WasmMemory;
   let f32 = new Float32Array(memory.buffer);

@@ -1,36 +1,54 @@
 // A tiny WebAssembly binary assembler: just the sections, value types and instructions the SIMD
-// matmul kernel needs. Every opcode below was checked against the final SIMD numbering (the
-// WebAssembly/simd BinarySIMD.md table after the 2021 renumbering and MDN's per-instruction
-// "Binary encoding" tables); core opcodes against the core spec's binary/instructions table.
+// kernels of the engines need (llm's matmul, quant's block quantizers). Every opcode below was
+// checked against the final SIMD numbering (the WebAssembly/simd BinarySIMD.md table after the
+// 2021 renumbering, MDN's per-instruction "Binary encoding" tables and an engine's opcode enum);
+// core opcodes against the core spec's binary/instructions table.
 
 /** WebAssembly value types (binary encoding). */
 export const I32 = 0x7f;
+/** f32 value type. */
+export const F32 = 0x7d;
 /** f64 value type. */
 export const F64 = 0x7c;
 /** v128 value type (SIMD). */
 export const V128 = 0x7b;
 
-/** One-byte core opcodes used by the kernel. */
+/** One-byte core opcodes used by the kernels. */
 export const Op = {
   block: 0x02,
   loop: 0x03,
   end: 0x0b,
   br: 0x0c,
   brIf: 0x0d,
+  select: 0x1b,
   localGet: 0x20,
   localSet: 0x21,
   localTee: 0x22,
+  i32Load: 0x28,
+  f32Load: 0x2a,
+  i32Store: 0x36,
   f32Store: 0x38,
   i32Const: 0x41,
+  f32Const: 0x43,
+  i32Eqz: 0x45,
   i32Eq: 0x46,
   i32Ne: 0x47,
   i32LtU: 0x49,
+  i32GtS: 0x4a,
   i32GtU: 0x4b,
   i32GeU: 0x4f,
+  f32Ne: 0x5c,
+  i32Ctz: 0x68,
   i32Add: 0x6a,
+  i32Sub: 0x6b,
   i32Mul: 0x6c,
+  i32And: 0x71,
+  i32Or: 0x72,
   i32Shl: 0x74,
+  f32Div: 0x95,
   f32DemoteF64: 0xb6,
+  i32ReinterpretF32: 0xbc,
+  f32ReinterpretI32: 0xbe,
 } as const;
 
 /** SIMD opcodes: each is emitted as the prefix 0xfd then this number as an unsigned LEB128. */
@@ -39,11 +57,34 @@ export const Simd = {
   v128Load32Splat: 0x09,
   v128Store: 0x0b,
   v128Const: 0x0c,
+  i8x16Shuffle: 0x0d,
+  i32x4Splat: 0x11,
+  f32x4Splat: 0x13,
   f64x2Splat: 0x14,
+  i32x4ExtractLane: 0x1b,
   f64x2ExtractLane: 0x21,
+  i32x4Eq: 0x37,
+  i32x4GtS: 0x3b,
+  f32x4Ge: 0x46,
+  v128And: 0x4e,
+  v128AndNot: 0x4f,
+  v128Or: 0x50,
+  v128AnyTrue: 0x53,
   f64x2PromoteLowF32x4: 0x5f,
+  i8x16NarrowI16x8S: 0x65,
+  f32x4Trunc: 0x69,
+  i16x8NarrowI32x4S: 0x85,
+  i16x8Shl: 0x8b,
+  i32x4Bitmask: 0xa4,
+  i32x4MinS: 0xb6,
+  i32x4MaxS: 0xb8,
+  f32x4Abs: 0xe0,
+  f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
+  f32x4Mul: 0xe6,
   f64x2Add: 0xf0,
   f64x2Mul: 0xf2,
+  i32x4TruncSatF32x4S: 0xf8,
 } as const;
 
 /** Block type "no results" for block and loop. */
@@ -130,6 +171,22 @@ export class Code {
   i32(v: number): this {
     this.bytes.push(Op.i32Const);
     sleb128(this.bytes, v);
+    return this;
+  }
+
+  /** local.tee of local index i. */
+  tee(i: number): this {
+    this.bytes.push(Op.localTee);
+    uleb128(this.bytes, i);
+    return this;
+  }
+
+  /** f32.const v (v rounded to float32, stored little-endian). */
+  f32(v: number): this {
+    this.bytes.push(Op.f32Const);
+    const view = new DataView(new ArrayBuffer(4));
+    view.setFloat32(0, v, true);
+    for (let k = 0; k < 4; k++) this.bytes.push(view.getUint8(k));
     return this;
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { defaultWebAssembly } from './api.ts';
 import { Code, encodeModule, I32, sleb128, uleb128 } from './assembler.ts';
-import { defaultWebAssembly } from './wasm-matmul.ts';
 
 const enc = (f: (out: number[], v: number) => void, v: number): number[] => {
   const out: number[] = [];
