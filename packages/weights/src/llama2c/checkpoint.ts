@@ -74,7 +74,7 @@ export interface Llama2cCheckpoint {
   layout: Llama2cTensorInfo[];
 }
 
-/** The magic number of llama2.c's versioned export format: the ASCII bytes "42ka" read as uint32. */
+/** The magic of llama2.c's versioned export format: uint32 0x616b3432 ("ak42"), so the file starts "24ka". */
 export const LLAMA2C_MAGIC = 0x616b3432;
 const LEGACY_HEADER_BYTES = 28;
 const VERSIONED_HEADER_BYTES = 256;
