@@ -30,7 +30,11 @@ import { perplexity } from '../packages/llm/src/eval/perplexity.ts';
 import type { ModelConfig } from '../packages/llm/src/model/config.ts';
 import { matmul } from '../packages/llm/src/model/kernels.ts';
 import { randomModel } from '../packages/llm/src/model/test-model.ts';
-import { type ModelWeights, modelFromLlama2c } from '../packages/llm/src/model/weights.ts';
+import {
+  llama2cFromModel,
+  type ModelWeights,
+  modelFromLlama2c,
+} from '../packages/llm/src/model/weights.ts';
 import { argmax } from '../packages/llm/src/sample.ts';
 import { createSession, type Session } from '../packages/llm/src/session.ts';
 import { Llama2cTokenizer } from '../packages/llm/src/tokenizer/llama2c.ts';
@@ -264,38 +268,6 @@ function sharedDir(kind: 'models' | 'data', env: string): string {
   return process.env[env] ?? `${benchDir}../../shared/${kind}`;
 }
 
-/** The llama2.c checkpoint fields of a ModelWeights (for writing it as a GGUF). */
-function asLlama2c(model: ModelWeights) {
-  const c = model.config;
-  const layers = model.layers;
-  return {
-    config: {
-      dim: c.dim,
-      hiddenDim: c.hiddenDim,
-      nLayers: c.nLayers,
-      nHeads: c.nHeads,
-      nKvHeads: c.nKvHeads,
-      vocabSize: c.vocabSize,
-      seqLen: c.seqLen,
-      sharedClassifier: model.output === model.tokenEmbedding,
-    },
-    tensors: {
-      tokenEmbedding: model.tokenEmbedding,
-      rmsAtt: layers.map((l) => l.attnNorm),
-      wq: layers.map((l) => l.wq),
-      wk: layers.map((l) => l.wk),
-      wv: layers.map((l) => l.wv),
-      wo: layers.map((l) => l.wo),
-      rmsFfn: layers.map((l) => l.ffnNorm),
-      w1: layers.map((l) => l.w1),
-      w2: layers.map((l) => l.w2),
-      w3: layers.map((l) => l.w3),
-      rmsFinal: model.outputNorm,
-      wcls: model.output,
-    },
-  };
-}
-
 /** A 32000-token llama2.c tokenizer: <unk>, <s>, </s>, 256 byte tokens, then dummy pieces. */
 function dummyTokenizerBytes(vocabSize: number): Uint8Array {
   const pieces: string[] = ['<unk>', '\n<s>\n', '\n</s>\n'];
@@ -356,7 +328,9 @@ export async function runLlmBench(options: LlmBenchOptions): Promise<SectionRepo
   const m15 = randomModel(SHAPE_15M, 15);
   const gguf15 = `${outDir}random-15M-shape-F32.gguf`;
   {
-    const ckpt = readLlama2cCheckpoint(writeLlama2cCheckpoint(asLlama2c(m15), { version: 0 }));
+    const ckpt = readLlama2cCheckpoint(
+      writeLlama2cCheckpoint(llama2cFromModel(m15), { version: 0 }),
+    );
     const vocab = readLlama2cTokenizer(dummyTokenizerBytes(32000), 32000);
     writeFileSync(gguf15, writeGguf(llama2cToGguf(ckpt, vocab)));
   }

@@ -39,6 +39,7 @@ export {
   ggufLayerNames,
   type LayerWeights,
   type Llama2cCheckpointLike,
+  llama2cFromModel,
   type ModelWeights,
   modelFromLlama2c,
   modelFromTensors,

@@ -17,6 +17,7 @@ import {
 } from '@explorables/weights';
 import type { ModelConfigInput } from '../model/config.ts';
 import { randomModel } from '../model/test-model.ts';
+import { llama2cFromModel } from '../model/weights.ts';
 import type { QuantizeWeightsCommon } from '../quantized.ts';
 
 /** The default test shape: rows of 64 fit every 32-block type, ffn_down rows of 100 fit none. */
@@ -74,36 +75,7 @@ export function testLlama2cFiles(
 ): TestFiles {
   const m = randomModel(input, seed, tied);
   const c = m.config;
-  const layer = <K extends keyof (typeof m.layers)[0]>(k: K) => m.layers.map((l) => l[k]);
-  const checkpointBytes = writeLlama2cCheckpoint(
-    {
-      config: {
-        dim: c.dim,
-        hiddenDim: c.hiddenDim,
-        nLayers: c.nLayers,
-        nHeads: c.nHeads,
-        nKvHeads: c.nKvHeads,
-        vocabSize: c.vocabSize,
-        seqLen: c.seqLen,
-        sharedClassifier: tied,
-      },
-      tensors: {
-        tokenEmbedding: m.tokenEmbedding,
-        rmsAtt: layer('attnNorm'),
-        wq: layer('wq'),
-        wk: layer('wk'),
-        wv: layer('wv'),
-        wo: layer('wo'),
-        rmsFfn: layer('ffnNorm'),
-        w1: layer('w1'),
-        w2: layer('w2'),
-        w3: layer('w3'),
-        rmsFinal: m.outputNorm,
-        wcls: m.output,
-      },
-    },
-    { version: 0 },
-  );
+  const checkpointBytes = writeLlama2cCheckpoint(llama2cFromModel(m), { version: 0 });
   return {
     checkpointBytes,
     checkpoint: readLlama2cCheckpoint(checkpointBytes),

@@ -1,3 +1,4 @@
+import type { Llama2cConfig, Llama2cTensors } from '@explorables/weights';
 import { type ModelConfig, makeModelConfig } from './config.ts';
 
 /** One decoder block's weights; matrices are row-major [out][in] (PyTorch / GGUF order). */
@@ -101,31 +102,10 @@ export function modelFromTensors(config: ModelConfig, getTensor: TensorSource): 
   return { config, tokenEmbedding, layers, outputNorm, output };
 }
 
-/** The parts of a parsed llama2.c checkpoint that modelFromLlama2c reads. */
+/** The parts of a parsed llama2.c checkpoint (weights' Llama2cCheckpoint) that modelFromLlama2c reads. */
 export interface Llama2cCheckpointLike {
-  config: {
-    dim: number;
-    hiddenDim: number;
-    nLayers: number;
-    nHeads: number;
-    nKvHeads: number;
-    vocabSize: number;
-    seqLen: number;
-  };
-  tensors: {
-    tokenEmbedding: Float32Array;
-    rmsAtt: Float32Array[];
-    wq: Float32Array[];
-    wk: Float32Array[];
-    wv: Float32Array[];
-    wo: Float32Array[];
-    rmsFfn: Float32Array[];
-    w1: Float32Array[];
-    w2: Float32Array[];
-    w3: Float32Array[];
-    rmsFinal: Float32Array;
-    wcls: Float32Array;
-  };
+  config: Omit<Llama2cConfig, 'sharedClassifier'>;
+  tensors: Llama2cTensors;
 }
 
 /**
@@ -166,4 +146,45 @@ export function modelFromLlama2c(checkpoint: Llama2cCheckpointLike): ModelWeight
     byName.set(n.w3, t.w3[l]);
   }
   return modelFromTensors(config, (name) => byName.get(name));
+}
+
+/**
+ * The llama2.c config and tensors of a model, the inverse of modelFromLlama2c (the same arrays,
+ * not copies), for writeLlama2cCheckpoint or llama2cToGguf in @explorables/weights. The classifier
+ * counts as shared when `output` is the embedding table itself.
+ * @example const bytes = writeLlama2cCheckpoint(llama2cFromModel(model))
+ */
+export function llama2cFromModel(model: ModelWeights): {
+  config: Llama2cConfig;
+  tensors: Llama2cTensors;
+} {
+  const c = model.config;
+  const per = <K extends keyof LayerWeights>(k: K): LayerWeights[K][] =>
+    model.layers.map((l) => l[k]);
+  return {
+    config: {
+      dim: c.dim,
+      hiddenDim: c.hiddenDim,
+      nLayers: c.nLayers,
+      nHeads: c.nHeads,
+      nKvHeads: c.nKvHeads,
+      vocabSize: c.vocabSize,
+      seqLen: c.seqLen,
+      sharedClassifier: model.output === model.tokenEmbedding,
+    },
+    tensors: {
+      tokenEmbedding: model.tokenEmbedding,
+      rmsAtt: per('attnNorm'),
+      wq: per('wq'),
+      wk: per('wk'),
+      wv: per('wv'),
+      wo: per('wo'),
+      rmsFfn: per('ffnNorm'),
+      w1: per('w1'),
+      w2: per('w2'),
+      w3: per('w3'),
+      rmsFinal: model.outputNorm,
+      wcls: model.output,
+    },
+  };
 }

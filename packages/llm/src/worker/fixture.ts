@@ -3,7 +3,7 @@
 import { writeLlama2cCheckpoint, writeLlama2cTokenizer } from '@explorables/weights';
 import type { ModelConfigInput } from '../model/config.ts';
 import { randomModel } from '../model/test-model.ts';
-import type { ModelWeights } from '../model/weights.ts';
+import { llama2cFromModel, type ModelWeights } from '../model/weights.ts';
 
 /** The fixture model's shape: 300 ids (3 controls, 256 bytes, 41 text pieces), 96 positions. */
 export const FIXTURE_CONFIG: ModelConfigInput = {
@@ -46,38 +46,7 @@ export function fixtureFiles(seed = 3): {
   model: ModelWeights;
 } {
   const model = randomModel(FIXTURE_CONFIG, seed);
-  const c = model.config;
-  const per = <K extends keyof ModelWeights['layers'][number]>(k: K) =>
-    model.layers.map((l) => l[k]);
-  const checkpoint = writeLlama2cCheckpoint(
-    {
-      config: {
-        dim: c.dim,
-        hiddenDim: c.hiddenDim,
-        nLayers: c.nLayers,
-        nHeads: c.nHeads,
-        nKvHeads: c.nKvHeads,
-        vocabSize: c.vocabSize,
-        seqLen: c.seqLen,
-        sharedClassifier: false,
-      },
-      tensors: {
-        tokenEmbedding: model.tokenEmbedding,
-        rmsAtt: per('attnNorm'),
-        wq: per('wq'),
-        wk: per('wk'),
-        wv: per('wv'),
-        wo: per('wo'),
-        rmsFfn: per('ffnNorm'),
-        w1: per('w1'),
-        w2: per('w2'),
-        w3: per('w3'),
-        rmsFinal: model.outputNorm,
-        wcls: model.output,
-      },
-    },
-    { version: 0 },
-  );
+  const checkpoint = writeLlama2cCheckpoint(llama2cFromModel(model), { version: 0 });
   const tokenizer = writeLlama2cTokenizer(fixtureVocab());
   return {
     checkpoint: checkpoint.slice().buffer,
