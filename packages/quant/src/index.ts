@@ -1,3 +1,4 @@
+export { nearestInt } from './ggml/common.ts';
 export * from './ggml/float.ts';
 export * from './ggml/iq4nl.ts';
 export * from './ggml/mxfp4.ts';

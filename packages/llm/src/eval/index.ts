@@ -64,7 +64,6 @@ export {
   type KldSums,
   kldAtPosition,
   kldBaseRowWords,
-  nearestInt,
   pplNll,
 } from './softmax.ts';
 export {

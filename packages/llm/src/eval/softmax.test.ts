@@ -1,3 +1,4 @@
+import { nearestInt } from '@explorables/quant';
 import { describe, expect, it } from 'vitest';
 import {
   compressLogProbs,
@@ -6,7 +7,6 @@ import {
   type KldPosition,
   kldAtPosition,
   kldBaseRowWords,
-  nearestInt,
   pplNll,
 } from './softmax.ts';
 

@@ -10,6 +10,8 @@
  * far less than the printed digits.
  */
 
+import { nearestInt } from '@explorables/quant';
+
 const f = Math.fround;
 
 /** Width of the window kept by the compressed base: log-probs below max - 16 nats are clamped. */
@@ -89,15 +91,6 @@ export function compressLogProbs(
     for (let i = 0; i < nVocab; i++) out.setUint16(codes + 2 * i, 0, true);
   }
   return f(f(maxLogit + logSumExp) - logits[offset + tok]);
-}
-
-/**
- * llama.cpp's `nearest_int`: adds 1.5 * 2^23 in float and reads the mantissa, which rounds
- * half-to-even for |x| < 2^22.
- * @example nearestInt(2.5) // 2
- */
-export function nearestInt(x: number): number {
-  return f(x + 12582912) - 12582912;
 }
 
 /**

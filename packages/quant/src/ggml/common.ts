@@ -9,13 +9,19 @@ export const GROUP_MAX_EPS = Math.fround(1e-15);
 
 const F_0_1 = Math.fround(0.1);
 
+const nearestF32 = new Float32Array(1);
+const nearestI32 = new Int32Array(nearestF32.buffer);
+
 /**
- * ggml's nearest_int: adds 1.5·2^23 in float32 and reads the integer back, which rounds half to
- * even. Valid for |fval| < 2^22, as in ggml (where an assert guards it).
+ * ggml's nearest_int: adds 1.5·2^23 (12582912) in float32 and reads the mantissa, which rounds
+ * half to even for |x| < 2^22; outside that range (and for NaN) it returns exactly what the bit
+ * trick yields. `x` must already be a float32 value.
  * @example nearestInt(2.5) // 2
  */
-export function nearestInt(fval: number): number {
-  return Math.fround(fval + 12582912) - 12582912;
+export function nearestInt(x: number): number {
+  if (x > -4194304 && x < 4194303) return Math.fround(x + 12582912) - 12582912;
+  nearestF32[0] = x + 12582912;
+  return (nearestI32[0] & 0x7fffff) - 0x400000;
 }
 
 /**
@@ -156,100 +162,5 @@ export function makeQxQuants(
       best = f(scale * sumlx);
     }
   }
-  return scale;
-}
-
-/**
- * ggml's make_qkx3_quants with explicit weights and squared error: an asymmetric (scale, min)
- * search. Writes levels 0..nmax into L, the negated minimum into `theMin[0]`, returns the scale.
- * @example const d = makeQkx3Quants(32, 15, x, off, weight, L, theMin, Laux, -0.9, 0.05, 36)
- */
-export function makeQkx3Quants(
-  n: number,
-  nmax: number,
-  x: Float32Array,
-  off: number,
-  weights: Float32Array,
-  L: Uint8Array,
-  theMin: Float32Array,
-  Laux: Uint8Array,
-  rmin: number,
-  rdelta: number,
-  nstep: number,
-): number {
-  let min = x[off];
-  let max = x[off];
-  let sumW = weights[0];
-  let sumX = f(sumW * x[off]);
-  for (let i = 1; i < n; i++) {
-    const xi = x[off + i];
-    if (xi < min) min = xi;
-    if (xi > max) max = xi;
-    const w = weights[i];
-    sumW = f(sumW + w);
-    sumX = f(sumX + f(w * xi));
-  }
-  if (min > 0) min = 0;
-  if (max <= min) {
-    L.fill(0, 0, n);
-    theMin[0] = -min;
-    return 0;
-  }
-  // min changes when a candidate wins, and later candidates use the new range, as in ggml.
-  let iscale = f(nmax / f(max - min));
-  let scale = f(1 / iscale);
-  let bestMad = 0;
-  for (let i = 0; i < n; i++) {
-    const xi = x[off + i];
-    const l = nearestInt(f(iscale * f(xi - min)));
-    const li = Math.max(0, Math.min(nmax, l));
-    L[i] = li;
-    let diff = f(f(f(scale * li) + min) - xi);
-    diff = f(diff * diff);
-    bestMad = f(bestMad + f(weights[i] * diff));
-  }
-  if (nstep < 1) {
-    theMin[0] = -min;
-    return scale;
-  }
-  for (let is = 0; is <= nstep; is++) {
-    iscale = f(f(f(rmin + f(rdelta * is)) + nmax) / f(max - min));
-    let sumL = 0;
-    let sumL2 = 0;
-    let sumXL = 0;
-    for (let i = 0; i < n; i++) {
-      const xi = x[off + i];
-      let l = nearestInt(f(iscale * f(xi - min)));
-      l = Math.max(0, Math.min(nmax, l));
-      Laux[i] = l;
-      const w = weights[i];
-      const wl = f(w * l);
-      sumL = f(sumL + wl);
-      sumL2 = f(sumL2 + f(wl * l));
-      sumXL = f(sumXL + f(wl * xi));
-    }
-    const D = f(f(sumW * sumL2) - f(sumL * sumL));
-    if (D > 0) {
-      let thisScale = f(f(f(sumW * sumXL) - f(sumX * sumL)) / D);
-      let thisMin = f(f(f(sumL2 * sumX) - f(sumL * sumXL)) / D);
-      if (thisMin > 0) {
-        thisMin = 0;
-        thisScale = f(sumXL / sumL2);
-      }
-      let mad = 0;
-      for (let i = 0; i < n; i++) {
-        let diff = f(f(f(thisScale * Laux[i]) + thisMin) - x[off + i]);
-        diff = f(diff * diff);
-        mad = f(mad + f(weights[i] * diff));
-      }
-      if (mad < bestMad) {
-        for (let i = 0; i < n; i++) L[i] = Laux[i];
-        bestMad = mad;
-        scale = thisScale;
-        min = thisMin;
-      }
-    }
-  }
-  theMin[0] = -min;
   return scale;
 }

@@ -2,15 +2,9 @@
 // of qs[j], element j+16 in the high nibble.
 
 import { fp16ToFp32 as fp16ToFp32Binding, writeFp16 as writeFp16Binding } from '../half.ts';
+import { makeQkx3Quants } from '../kquants/common.ts';
 import type { GgmlType } from '../types.ts';
-import {
-  checkImatrix,
-  checkRow,
-  imatrixWeights,
-  makeQkx3Quants,
-  makeQxQuants,
-  rowSigma2,
-} from './common.ts';
+import { checkImatrix, checkRow, imatrixWeights, makeQxQuants, rowSigma2 } from './common.ts';
 import { quantizeRowWasm } from './wasm/wasm-quantize.ts';
 
 // Read each imported function once: some loaders turn every call through an import into a
@@ -151,7 +145,23 @@ function quantizeQ4_1Impl(src: Float32Array, dst: Uint8Array, nb: number, qw: Fl
     const xo = ib * QK;
     const bo = ib * SIZE_1;
     imatrixWeights(src, qw, xo, QK, sigma2, weight);
-    const d = makeQkx3Quants(QK, 15, src, xo, weight, L, theMin, Laux, RMIN, RDELTA, 36);
+    const d = makeQkx3Quants(
+      QK,
+      15,
+      src,
+      xo,
+      weight,
+      0,
+      L,
+      0,
+      theMin,
+      0,
+      Laux,
+      RMIN,
+      RDELTA,
+      36,
+      false,
+    );
     writeFp16(dst, bo, d);
     writeFp16(dst, bo + 2, -theMin[0]);
     for (let j = 0; j < 16; j++) dst[bo + 4 + j] = L[j] | (L[j + 16] << 4);

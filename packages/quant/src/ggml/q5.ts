@@ -3,15 +3,9 @@
 // little-endian uint32 qh.
 
 import { fp16ToFp32 as fp16ToFp32Binding, writeFp16 as writeFp16Binding } from '../half.ts';
+import { makeQkx3Quants } from '../kquants/common.ts';
 import type { GgmlType } from '../types.ts';
-import {
-  checkImatrix,
-  checkRow,
-  imatrixWeights,
-  makeQkx3Quants,
-  makeQxQuants,
-  rowSigma2,
-} from './common.ts';
+import { checkImatrix, checkRow, imatrixWeights, makeQxQuants, rowSigma2 } from './common.ts';
 
 // Read each imported function once: some loaders turn every call through an import into a
 // property lookup, which costs more than the work in these loops.
@@ -165,7 +159,23 @@ function quantizeQ5_1Impl(src: Float32Array, dst: Uint8Array, nb: number, qw: Fl
     const xo = ib * QK;
     const bo = ib * SIZE_1;
     imatrixWeights(src, qw, xo, QK, sigma2, weight);
-    const d = makeQkx3Quants(QK, 31, src, xo, weight, L, theMin, Laux, RMIN, RDELTA, 36);
+    const d = makeQkx3Quants(
+      QK,
+      31,
+      src,
+      xo,
+      weight,
+      0,
+      L,
+      0,
+      theMin,
+      0,
+      Laux,
+      RMIN,
+      RDELTA,
+      36,
+      false,
+    );
     writeFp16(dst, bo, d);
     writeFp16(dst, bo + 2, -theMin[0]);
     packLevels(dst, bo + 4);

@@ -4,30 +4,17 @@
 // (NaN is truthy in C but falsy in JS); integer MIN/MAX become Math.min/Math.max, and the one
 // float MAX keeps C's ternary so NaN behaves as in ggml.
 
+import { GROUP_MAX_EPS, nearestInt } from '../ggml/common.ts';
+
+// The K-quant files take these from here, with the rest of the shared search routines.
+export { GROUP_MAX_EPS, nearestInt };
+
 const f = Math.fround;
 
 /** Elements in one K-quant super-block. */
 export const QK_K = 256;
 
-/** ggml's GROUP_MAX_EPS (1e-15f): below this absolute maximum a group counts as all zero. */
-export const GROUP_MAX_EPS = f(1e-15);
-
 const TENTH = f(0.1);
-
-const nearestF32 = new Float32Array(1);
-const nearestI32 = new Int32Array(nearestF32.buffer);
-
-/**
- * ggml's nearest_int: adds 12582912 in float32 and reads the mantissa, which rounds half to even
- * for |x| < 2^22; outside that range (and for NaN) it returns exactly what the bit trick yields.
- * `x` must already be a float32 value.
- * @example nearestInt(2.5) // 2
- */
-export function nearestInt(x: number): number {
-  if (x > -4194304 && x < 4194303) return f(x + 12582912) - 12582912;
-  nearestF32[0] = x + 12582912;
-  return (nearestI32[0] & 0x7fffff) - 0x400000;
-}
 
 /**
  * Throws unless `src` holds whole super-blocks and `dst` (and `imatrix`, when given) fit them.
