@@ -145,6 +145,8 @@ describe('generate', () => {
     const r = await runGenerate(['-m', files.model, '-z', cut, '-t', '0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("the tokenizer has 299 tokens but the model's vocabulary is 300");
+    // The message names the tokenizer file, not the model.
+    expect(r.stderr).toMatch(/^explorables: '[^']*short-tok\.bin': /);
   });
 
   it('generate of a truncated model says truncated and names both sizes', async () => {

@@ -12,6 +12,7 @@ import {
   loadModel,
   loadTokenizer,
   sniffModelFormat,
+  TokenizerFileError,
 } from '@explorables/llm';
 import { MODEL_CATALOGUE, type ResolvedModel, resolveModel } from '@explorables/models';
 import { UsageError } from '../errors.ts';
@@ -94,6 +95,12 @@ export async function tokenizerPathFor(
   ).path;
 }
 
+/** A tokenizer file's error as a UsageError naming that file (not the model's). */
+function tokenizerError(error: unknown, tokenizerPath: string | undefined): unknown {
+  if (!(error instanceof TokenizerFileError) || tokenizerPath === undefined) return error;
+  return new UsageError(`'${tokenizerPath}': ${error.message}`);
+}
+
 async function withSource<T>(
   path: string,
   use: (source: Awaited<ReturnType<typeof fileSource>>) => Promise<T>,
@@ -147,6 +154,8 @@ export async function openLlmModel(request: LlmModelRequest): Promise<OpenedLlm>
       const loaded = await loadModel(source, {
         tokenizer,
         onProgress: isTty(request.stderr) ? (p) => bar.update(p.bytesRead) : undefined,
+      }).catch((error: unknown) => {
+        throw tokenizerError(error, tokenizerPath);
       });
       return { ...loaded, modelPath: resolved.path, tokenizerPath };
     } finally {
@@ -172,5 +181,9 @@ export async function openLlmTokenizer(request: LlmModelRequest): Promise<Loaded
     tokenizerPath === undefined
       ? undefined
       : await withSource(tokenizerPath, async (s) => s.read(0, s.sizeBytes));
-  return withSource(resolved.path, (source) => loadTokenizer(source, { tokenizer }));
+  return withSource(resolved.path, (source) =>
+    loadTokenizer(source, { tokenizer }).catch((error: unknown) => {
+      throw tokenizerError(error, tokenizerPath);
+    }),
+  );
 }

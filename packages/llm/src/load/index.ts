@@ -4,7 +4,13 @@ export {
   plainGgufMetadata,
   SUPPORTED_GGUF_ARCHITECTURES,
 } from './gguf.ts';
-export { countLlama2cTokens, llama2cTokenizerFor, loadLlama2c } from './llama2c.ts';
+export {
+  countLlama2cTokens,
+  llama2cTokenizerFor,
+  loadLlama2c,
+  MISSING_LLAMA2C_TOKENIZER,
+  TokenizerFileError,
+} from './llama2c.ts';
 export {
   type LoadedTokenizer,
   loadModel,

@@ -9,6 +9,19 @@ import { Llama2cTokenizer } from '../tokenizer/llama2c.ts';
 import type { LoadedModel, LoadModelOptions } from './types.ts';
 
 /**
+ * A tokenizer file that cannot be read or does not match its model, kept apart from model-file
+ * errors so a caller can name the right file.
+ * @example try { llama2cTokenizerFor(bytes, 512) } catch (e) { if (e instanceof TokenizerFileError) … }
+ */
+export class TokenizerFileError extends Error {
+  override name = 'TokenizerFileError';
+}
+
+/** The message for a llama2.c checkpoint loaded without its tokenizer.bin. */
+export const MISSING_LLAMA2C_TOKENIZER =
+  "llama2.c checkpoints need their tokenizer.bin (loadModel's `tokenizer` option)";
+
+/**
  * Counts the entries of a llama2.c tokenizer.bin (int32 max_token_length, then per entry a float32
  * score, an int32 length and that many bytes) without knowing the vocabulary size; throws when
  * the entries do not tile the file exactly.
@@ -16,21 +29,23 @@ import type { LoadedModel, LoadModelOptions } from './types.ts';
  */
 export function countLlama2cTokens(bytes: Uint8Array): number {
   if (bytes.length < 4) {
-    throw new Error(`llama2.c tokenizer: the file is ${bytes.length} bytes; its header needs 4`);
+    throw new TokenizerFileError(
+      `llama2.c tokenizer: the file is ${bytes.length} bytes; its header needs 4`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = 4;
   let count = 0;
   while (offset < bytes.length) {
     if (offset + 8 > bytes.length) {
-      throw new Error(
+      throw new TokenizerFileError(
         `llama2.c tokenizer: entry ${count} at byte ${offset} is cut off: ${bytes.length - offset} ` +
           'bytes left, expected 8 (score, length) and the piece',
       );
     }
     const length = view.getInt32(offset + 4, true);
     if (length < 0 || offset + 8 + length > bytes.length) {
-      throw new Error(
+      throw new TokenizerFileError(
         `llama2.c tokenizer: entry ${count} at byte ${offset} has length ${length}; only ` +
           `${bytes.length - offset - 8} bytes follow (is this a tokenizer.bin?)`,
       );
@@ -43,13 +58,13 @@ export function countLlama2cTokens(bytes: Uint8Array): number {
 
 /**
  * The llama2.c tokenizer for a vocabulary of `vocabSize`, checking first that the file holds that
- * many entries (a mismatch names both numbers).
+ * many entries (a mismatch names both numbers). Errors are TokenizerFileError.
  * @example llama2cTokenizerFor(tok512Bytes, 512).encode('Once', { bos: true })
  */
 export function llama2cTokenizerFor(bytes: Uint8Array, vocabSize: number): Llama2cTokenizer {
   const count = countLlama2cTokens(bytes);
   if (count !== vocabSize) {
-    throw new Error(
+    throw new TokenizerFileError(
       `the tokenizer has ${count} tokens but the model's vocabulary is ${vocabSize}; ` +
         'the tokenizer does not match the model',
     );
@@ -67,7 +82,7 @@ export function loadLlama2c(
   options: LoadModelOptions,
 ): LoadedModel {
   if (tokenizerBytes === undefined) {
-    throw new Error('llama2.c checkpoints need their tokenizer.bin (-z)');
+    throw new Error(MISSING_LLAMA2C_TOKENIZER);
   }
   let checkpoint: Llama2cCheckpoint;
   try {

@@ -9,7 +9,7 @@ import {
 import { tokenizerFromGgufMetadata } from '../tokenizer/gguf.ts';
 import type { Tokenizer } from '../tokenizer/types.ts';
 import { loadGguf, plainGgufMetadata } from './gguf.ts';
-import { llama2cTokenizerFor, loadLlama2c } from './llama2c.ts';
+import { llama2cTokenizerFor, loadLlama2c, MISSING_LLAMA2C_TOKENIZER } from './llama2c.ts';
 import type { LoadedModel, LoadModelOptions, ModelFormat } from './types.ts';
 
 /** What the first bytes of a file say it is. */
@@ -74,7 +74,7 @@ export async function loadModel(
     );
   }
   if (tokenizerBytes === undefined) {
-    throw new Error('llama2.c checkpoints need their tokenizer.bin (-z)');
+    throw new Error(MISSING_LLAMA2C_TOKENIZER);
   }
   options.onProgress?.({
     phase: 'header',
@@ -140,7 +140,7 @@ export async function loadTokenizer(
     throw new Error('this is a safetensors file; GGUF and llama2.c checkpoints carry a tokenizer');
   }
   if (tokenizerBytes === undefined) {
-    throw new Error('llama2.c checkpoints need their tokenizer.bin (-z)');
+    throw new Error(MISSING_LLAMA2C_TOKENIZER);
   }
   let checkpoint: ReturnType<typeof readLlama2cCheckpoint>;
   try {

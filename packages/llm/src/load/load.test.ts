@@ -8,7 +8,7 @@ import {
   testQuantizedGguf,
   testTokenizerBytes,
 } from './fixtures.ts';
-import { countLlama2cTokens } from './llama2c.ts';
+import { countLlama2cTokens, MISSING_LLAMA2C_TOKENIZER, TokenizerFileError } from './llama2c.ts';
 import { loadModel, loadTokenizer, sniffModelFormat } from './load-model.ts';
 import type { LoadProgress } from './types.ts';
 
@@ -138,16 +138,17 @@ describe('loadModel', () => {
     expect(l2c.model.config.seqLen).toBe(128);
   });
 
-  it('loadModel(llama2.c) without a tokenizer throws the -z message', async () => {
-    await expect(loadModel(files.checkpointBytes)).rejects.toThrow(
-      'llama2.c checkpoints need their tokenizer.bin (-z)',
-    );
+  it('loadModel(llama2.c) without a tokenizer says it needs its tokenizer.bin', async () => {
+    await expect(loadModel(files.checkpointBytes)).rejects.toThrow(MISSING_LLAMA2C_TOKENIZER);
   });
 
   it('loadModel with a tokenizer of another size names both vocabulary sizes', async () => {
     await expect(
       loadModel(files.checkpointBytes, { tokenizer: testTokenizerBytes(40) }),
     ).rejects.toThrow("the tokenizer has 40 tokens but the model's vocabulary is 48");
+    await expect(
+      loadModel(files.checkpointBytes, { tokenizer: testTokenizerBytes(40) }),
+    ).rejects.toBeInstanceOf(TokenizerFileError);
     await expect(
       loadModel(testF32Gguf(files), { tokenizer: testTokenizerBytes(50) }),
     ).rejects.toThrow("the tokenizer has 50 tokens but the model's vocabulary is 48");
