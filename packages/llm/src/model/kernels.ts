@@ -19,9 +19,10 @@ const ROWS = 4;
 
 /**
  * out[t][i] = Σ_j w[i][j] · x[t][j] for `positions` rows of x ([positions][n]) and a row-major
- * weight matrix w ([d][n]); out is [positions][d]. Batches of 2 or more positions run the
- * WebAssembly SIMD kernel (model/wasm/) when the engine has it, which gives bit-identical
- * results (each output the same double sum in index order, rounded once); else matmulJs.
+ * weight matrix w ([d][n]); out is [positions][d]. Runs the WebAssembly SIMD kernel
+ * (model/wasm/) when the engine has it, with w kept resident in its memory after the first call
+ * (so weights must not change in place; edit.ts copies), which gives bit-identical results
+ * (each output the same double sum in index order, rounded once); else matmulJs.
  * @example matmul(out, x, w, 4, 64, 172)
  */
 export function matmul(
@@ -57,7 +58,7 @@ export function matmulJs(
   }
 }
 
-const dispatch = createMatmulDispatch(matmulJs, { minPositions: 2 });
+const dispatch = createMatmulDispatch(matmulJs, { minPositions: 1 });
 
 /** Rows i0..i1 of matmul for positions t and t+1: blocks of 4 rows, then single rows. */
 function rowsTimesTwo(

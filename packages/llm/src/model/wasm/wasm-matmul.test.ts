@@ -174,6 +174,43 @@ describe('createWasmMatmul', () => {
     }
   });
 
+  it('matmul(...) copies a weight matrix in once and reuses it while the same array comes back', () => {
+    const own = wasmOrThrow();
+    const w = fill(64 * 64);
+    const [a1, b1] = both(own.matmul, fill(64), w, 1, 64, 64);
+    expect(b1).toEqual(a1);
+    const after = own.residentBytes();
+    expect(after).toBe(64 * 64 * 4);
+    const [a2, b2] = both(own.matmul, fill(3 * 64), w, 3, 64, 64);
+    expect(b2).toEqual(a2);
+    expect(own.residentBytes()).toBe(after);
+    // A different array with other values is a different matrix, never a stale hit.
+    const w2 = fill(64 * 64);
+    const [a3, b3] = both(own.matmul, fill(64), w2, 1, 64, 64);
+    expect(b3).toEqual(a3);
+    expect(own.residentBytes()).toBe(2 * after);
+  });
+
+  it('matmul(...) stays exact when the resident budget fills and the arena starts over', () => {
+    const tight = createWasmMatmul({ residentBudgetBytes: 3 * 40 * 40 * 4 });
+    if (tight === undefined) throw new Error('this test needs WebAssembly SIMD');
+    const ws = Array.from({ length: 7 }, () => fill(40 * 40));
+    for (let round = 0; round < 3; round++) {
+      for (const w of ws) {
+        const [a, b] = both(tight.matmul, fill(2 * 40), w, 2, 40, 40);
+        expect(b).toEqual(a);
+        expect(tight.residentBytes()).toBeLessThanOrEqual(3 * 40 * 40 * 4);
+      }
+    }
+  });
+
+  it('fits(...) is false for a matrix larger than the resident budget', () => {
+    const tiny = createWasmMatmul({ residentBudgetBytes: 1024 });
+    if (tiny === undefined) throw new Error('this test needs WebAssembly SIMD');
+    expect(tiny.fits(4, 16, 16)).toBe(true); // 1024 bytes
+    expect(tiny.fits(4, 16, 17)).toBe(false);
+  });
+
   it('createWasmMatmul({ webAssembly: null }) is undefined (no WebAssembly)', () => {
     expect(createWasmMatmul({ webAssembly: null })).toBeUndefined();
   });
@@ -211,6 +248,17 @@ describe('createMatmulDispatch', () => {
     const [a2, b2] = both(mm, fill(3 * 9), fill(5 * 9), 3, 9, 5);
     expect(b2).toEqual(a2);
     expect(js.calls()).toBe(1);
+  });
+
+  it('dispatch(...) with minPositions 1 runs single-token steps in WebAssembly, bit for bit', () => {
+    const js = counting();
+    const mm = createMatmulDispatch(js.fn, { minPositions: 1 });
+    const w = fill(172 * 64);
+    for (let step = 0; step < 5; step++) {
+      const [a, b] = both(mm, fill(64), w, 1, 64, 172);
+      expect(b).toEqual(a);
+    }
+    expect(js.calls()).toBe(0);
   });
 
   it('dispatch(...) falls back to the JS kernel when WebAssembly is forced off', () => {

@@ -40,6 +40,22 @@ export interface WasmMatmul {
   fits(positions: number, n: number, d: number): boolean;
   /** Bytes of WebAssembly memory currently reserved. */
   memoryBytes(): number;
+  /** Bytes of weight matrices currently resident in WebAssembly memory. */
+  residentBytes(): number;
+}
+
+/** Options of createWasmMatmul. */
+export interface WasmMatmulOptions {
+  /** The WebAssembly API to use; null means none. Default: the global. */
+  webAssembly?: WasmApi | null;
+  /** Register blocking of the generated kernel. */
+  blocking?: MatmulBlocking;
+  /**
+   * Most bytes of weights kept resident in WebAssembly memory (default 1 GiB). Weights are copied
+   * in on first use and found again by the identity of their Float32Array; when the budget is
+   * full, every resident matrix is dropped and the arena starts over.
+   */
+  residentBudgetBytes?: number;
 }
 
 const PAGE_BYTES = 65536;
@@ -47,27 +63,32 @@ const PAGE_BYTES = 65536;
 const MAX_BYTES = 2 ** 31 - PAGE_BYTES;
 /** Floats of a weight tile kept hot while every position of the batch passes over it. */
 const TILE_FLOATS = 16384;
+const DEFAULT_RESIDENT_BUDGET = 2 ** 30;
 
 const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
-function regionBytes(positions: number, n: number, d: number) {
+/** Bytes of the per-call region: inputs as float64 pairs, then the float32 outputs. */
+function scratchBytes(positions: number, n: number, d: number) {
   const pairs = Math.ceil(positions / 2);
   const xBytes = align16(pairs * n * 16);
-  const wBytes = align16(d * n * 4);
   const outBytes = align16(2 * pairs * d * 4);
-  return { pairs, xBytes, wBytes, outBytes, total: xBytes + wBytes + outBytes };
+  return { pairs, xBytes, total: xBytes + outBytes };
 }
 
 /**
  * Compiles the SIMD matmul kernel; undefined when WebAssembly or its SIMD extension is
  * unavailable (pass `webAssembly: null` to simulate that).
+ *
+ * Memory layout: a scratch region for one call's inputs and outputs, then an arena of resident
+ * weight matrices. A matrix is copied into the arena the first time it is multiplied and reused
+ * while the same Float32Array comes back, so weights must not be changed in place once a model
+ * has run (edit.ts copies the tensor it edits; a changed copy is a new array).
  * @example const mm = createWasmMatmul(); mm?.matmul(out, x, w, 256, 64, 172)
  */
-export function createWasmMatmul(
-  options: { webAssembly?: WasmApi | null; blocking?: MatmulBlocking } = {},
-): WasmMatmul | undefined {
+export function createWasmMatmul(options: WasmMatmulOptions = {}): WasmMatmul | undefined {
   const wa = options.webAssembly === undefined ? defaultWebAssembly() : options.webAssembly;
   const blocking = options.blocking ?? DEFAULT_BLOCKING;
+  const budget = options.residentBudgetBytes ?? DEFAULT_RESIDENT_BUDGET;
   const exports = instantiate(buildMatmulModule(blocking), wa);
   if (exports === undefined) return undefined;
   const kernel = exports.matmul as KernelFn;
@@ -75,8 +96,14 @@ export function createWasmMatmul(
   let f32 = new Float32Array(memory.buffer);
   let f64 = new Float64Array(memory.buffer);
 
+  // Scratch is [0, scratch); resident weights fill [scratch, arenaEnd).
+  let scratch = 0;
+  let arenaEnd = 0;
+  let resident = new WeakMap<Float32Array, { offset: number; floats: number }>();
+
   /** Grows the memory to at least `total` bytes; false when the engine refuses. */
   const ensure = (total: number): boolean => {
+    if (total > MAX_BYTES) return false;
     const have = memory.buffer.byteLength;
     if (total > have) {
       try {
@@ -92,9 +119,37 @@ export function createWasmMatmul(
     return true;
   };
 
+  /** Drops every resident matrix and sizes the scratch region for at least `bytes`. */
+  const restart = (bytes: number): void => {
+    scratch = Math.max(bytes, scratch);
+    arenaEnd = scratch;
+    resident = new WeakMap();
+  };
+
+  /** Byte offset of w's first d·n floats in memory, copying them in when not resident. */
+  const place = (w: Float32Array, floats: number): number | undefined => {
+    const hit = resident.get(w);
+    if (hit !== undefined && hit.floats === floats) return hit.offset;
+    const bytes = align16(floats * 4);
+    if (bytes > budget) return undefined;
+    if (arenaEnd + bytes - scratch > budget) restart(scratch);
+    if (!ensure(arenaEnd + bytes)) {
+      restart(scratch);
+      if (!ensure(arenaEnd + bytes)) return undefined;
+    }
+    const offset = arenaEnd;
+    f32.set(w.length === floats ? w : w.subarray(0, floats), offset / 4);
+    arenaEnd += bytes;
+    resident.set(w, { offset, floats });
+    return offset;
+  };
+
   const fits = (positions: number, n: number, d: number): boolean => {
-    const { total } = regionBytes(positions, n, d);
-    return total <= MAX_BYTES && ensure(total);
+    const need = scratchBytes(positions, n, d).total;
+    if (need > scratch) restart(Math.max(need, 2 * scratch));
+    const weightBytes = align16(d * n * 4);
+    if (weightBytes > budget) return false;
+    return ensure(scratch + weightBytes) && ensure(Math.max(arenaEnd, scratch));
   };
 
   const matmul: MatmulFn = (out, x, w, positions, n, d) => {
@@ -114,17 +169,17 @@ export function createWasmMatmul(
       );
     }
     if (positions === 0 || d === 0) return;
-    const { pairs, xBytes, wBytes, total } = regionBytes(positions, n, d);
-    if (total > MAX_BYTES) {
-      throw new Error(`wasm matmul: ${total} bytes needed; at most ${MAX_BYTES} supported`);
+    const { pairs, xBytes, total } = scratchBytes(positions, n, d);
+    if (total > scratch) restart(Math.max(total, 2 * scratch));
+    if (!ensure(Math.max(arenaEnd, scratch))) {
+      throw new Error(`wasm matmul: could not grow the memory to ${scratch} bytes`);
     }
-    if (!ensure(total)) {
-      throw new Error(`wasm matmul: could not grow the memory to ${total} bytes`);
+    const wOff = place(w, d * n);
+    if (wOff === undefined) {
+      throw new Error(`wasm matmul: ${d * n * 4} bytes of weights do not fit in memory`);
     }
     const xOff = 0;
-    const wOff = xBytes;
-    const outOff = xBytes + wBytes;
-    f32.set(w.length === d * n ? w : w.subarray(0, d * n), wOff / 4);
+    const outOff = xBytes;
     // Inputs as float64 pairs: lane 0 = position 2p, lane 1 = position 2p+1 (0 past the end).
     for (let p = 0; p < pairs; p++) {
       const a = 2 * p * n;
@@ -150,7 +205,12 @@ export function createWasmMatmul(
     out.set(f32.subarray(outOff / 4, outOff / 4 + positions * d));
   };
 
-  return { matmul, fits, memoryBytes: () => memory.buffer.byteLength };
+  return {
+    matmul,
+    fits,
+    memoryBytes: () => memory.buffer.byteLength,
+    residentBytes: () => arenaEnd - scratch,
+  };
 }
 
 /** When the dispatcher hands a matmul to WebAssembly. */
