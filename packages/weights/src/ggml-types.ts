@@ -1,3 +1,5 @@
+import { GGML_TYPE_INFO } from '@explorables/quant';
+
 /** Name, block size and block byte size of one ggml tensor type (ggml.c `type_traits`). */
 export interface GgmlTypeLayout {
   /** The ggml type id stored in GGUF tensor infos (GGML_TYPE_*). */
@@ -10,47 +12,22 @@ export interface GgmlTypeLayout {
   readonly typeSizeBytes: number;
 }
 
-const QK_K = 256;
-
 /**
- * Every ggml type id in use (0..39) with its layout; ids 4, 5, 31–33 and 36–38 belonged to
- * formats removed from ggml and are absent.
+ * Every ggml type id in use (0..39) with its layout, in id order: quant's GGML_TYPE_INFO (the one
+ * table of ggml's type_traits in this repository) with the names attached. Ids 4, 5, 31–33 and
+ * 36–38 belonged to formats removed from ggml and are absent.
  * @example GGML_TYPE_LAYOUTS.find((t) => t.name === 'q8_0') // { id: 8, blockSize: 32, ... }
  */
-export const GGML_TYPE_LAYOUTS: readonly GgmlTypeLayout[] = [
-  { id: 0, name: 'f32', blockSize: 1, typeSizeBytes: 4 },
-  { id: 1, name: 'f16', blockSize: 1, typeSizeBytes: 2 },
-  { id: 2, name: 'q4_0', blockSize: 32, typeSizeBytes: 18 },
-  { id: 3, name: 'q4_1', blockSize: 32, typeSizeBytes: 20 },
-  { id: 6, name: 'q5_0', blockSize: 32, typeSizeBytes: 22 },
-  { id: 7, name: 'q5_1', blockSize: 32, typeSizeBytes: 24 },
-  { id: 8, name: 'q8_0', blockSize: 32, typeSizeBytes: 34 },
-  { id: 9, name: 'q8_1', blockSize: 32, typeSizeBytes: 36 },
-  { id: 10, name: 'q2_K', blockSize: QK_K, typeSizeBytes: 84 },
-  { id: 11, name: 'q3_K', blockSize: QK_K, typeSizeBytes: 110 },
-  { id: 12, name: 'q4_K', blockSize: QK_K, typeSizeBytes: 144 },
-  { id: 13, name: 'q5_K', blockSize: QK_K, typeSizeBytes: 176 },
-  { id: 14, name: 'q6_K', blockSize: QK_K, typeSizeBytes: 210 },
-  { id: 15, name: 'q8_K', blockSize: QK_K, typeSizeBytes: 292 },
-  { id: 16, name: 'iq2_xxs', blockSize: QK_K, typeSizeBytes: 66 },
-  { id: 17, name: 'iq2_xs', blockSize: QK_K, typeSizeBytes: 74 },
-  { id: 18, name: 'iq3_xxs', blockSize: QK_K, typeSizeBytes: 98 },
-  { id: 19, name: 'iq1_s', blockSize: QK_K, typeSizeBytes: 50 },
-  { id: 20, name: 'iq4_nl', blockSize: 32, typeSizeBytes: 18 },
-  { id: 21, name: 'iq3_s', blockSize: QK_K, typeSizeBytes: 110 },
-  { id: 22, name: 'iq2_s', blockSize: QK_K, typeSizeBytes: 82 },
-  { id: 23, name: 'iq4_xs', blockSize: QK_K, typeSizeBytes: 136 },
-  { id: 24, name: 'i8', blockSize: 1, typeSizeBytes: 1 },
-  { id: 25, name: 'i16', blockSize: 1, typeSizeBytes: 2 },
-  { id: 26, name: 'i32', blockSize: 1, typeSizeBytes: 4 },
-  { id: 27, name: 'i64', blockSize: 1, typeSizeBytes: 8 },
-  { id: 28, name: 'f64', blockSize: 1, typeSizeBytes: 8 },
-  { id: 29, name: 'iq1_m', blockSize: QK_K, typeSizeBytes: 56 },
-  { id: 30, name: 'bf16', blockSize: 1, typeSizeBytes: 2 },
-  { id: 34, name: 'tq1_0', blockSize: QK_K, typeSizeBytes: 54 },
-  { id: 35, name: 'tq2_0', blockSize: QK_K, typeSizeBytes: 66 },
-  { id: 39, name: 'mxfp4', blockSize: 32, typeSizeBytes: 17 },
-];
+export const GGML_TYPE_LAYOUTS: readonly GgmlTypeLayout[] = Object.freeze(
+  Object.entries(GGML_TYPE_INFO)
+    .map(([name, t]) => ({
+      id: t.id,
+      name,
+      blockSize: t.blockSize,
+      typeSizeBytes: t.typeSizeBytes,
+    }))
+    .sort((a, b) => a.id - b.id),
+);
 
 /** Ids of ggml types that existed once and were removed (files using them cannot be read). */
 const REMOVED: Readonly<Record<number, string>> = {
@@ -70,40 +47,9 @@ const BY_NAME: ReadonlyMap<string, GgmlTypeLayout> = new Map(
 );
 
 /** Every ggml type id by its name, e.g. `GGML_TYPE_ID.q4_K === 12`. */
-export const GGML_TYPE_ID = {
-  f32: 0,
-  f16: 1,
-  q4_0: 2,
-  q4_1: 3,
-  q5_0: 6,
-  q5_1: 7,
-  q8_0: 8,
-  q8_1: 9,
-  q2_K: 10,
-  q3_K: 11,
-  q4_K: 12,
-  q5_K: 13,
-  q6_K: 14,
-  q8_K: 15,
-  iq2_xxs: 16,
-  iq2_xs: 17,
-  iq3_xxs: 18,
-  iq1_s: 19,
-  iq4_nl: 20,
-  iq3_s: 21,
-  iq2_s: 22,
-  iq4_xs: 23,
-  i8: 24,
-  i16: 25,
-  i32: 26,
-  i64: 27,
-  f64: 28,
-  iq1_m: 29,
-  bf16: 30,
-  tq1_0: 34,
-  tq2_0: 35,
-  mxfp4: 39,
-} as const;
+export const GGML_TYPE_ID: Readonly<Record<string, number>> = Object.freeze(
+  Object.fromEntries(GGML_TYPE_LAYOUTS.map((t) => [t.name, t.id])),
+);
 
 /**
  * The layout of a ggml type id, or undefined for ids that are unknown or were removed.
