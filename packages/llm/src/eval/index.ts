@@ -18,7 +18,6 @@ export {
   mergeKldSums,
 } from './kl-divergence.ts';
 export {
-  type ByteSource,
   encodeKldBaseChunk,
   encodeKldBaseHeader,
   KLD_BASE_HEADER_BYTES,
@@ -26,6 +25,7 @@ export {
   type KldBaseChunk,
   type KldBaseLayout,
   type KldBaseReader,
+  type KldBaseSource,
   kldBaseLayout,
   readKldBase,
 } from './kld-base.ts';

@@ -85,7 +85,7 @@ describe('readKldBase', () => {
     }
   });
 
-  it('readKldBase reads through an async ByteSource the same as from bytes', async () => {
+  it('readKldBase reads through an async KldBaseSource the same as from bytes', async () => {
     const { bytes } = await baseFile(8, 10, 2, 60);
     const reads: Array<[number, number]> = [];
     const source = {

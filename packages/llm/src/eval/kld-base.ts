@@ -125,8 +125,11 @@ export function encodeKldBaseChunk(
   return { bytes, nll };
 }
 
-/** Random access to bytes, e.g. a file handle, an HTTP range reader or a Blob wrapper. */
-export interface ByteSource {
+/**
+ * What readKldBase reads from: a file handle, an HTTP range reader or a Blob wrapper. Looser than
+ * weights' ByteSource (the size may be unknown, reads may be synchronous), which also fits here.
+ */
+export interface KldBaseSource {
   /** Total size in bytes when known; enables truncation and trailing-byte checks up front. */
   readonly sizeBytes?: number;
   /** Returns `lengthBytes` bytes from `offsetBytes` (fewer only at the end of the data). */
@@ -162,8 +165,8 @@ const MAX_DIMENSION = 1 << 24;
  * and (when the size is known) the total length; errors name the byte offset at fault.
  * @example const base = await readKldBase(bytes); const c0 = await base.readChunk(0)
  */
-export async function readKldBase(source: Uint8Array | ByteSource): Promise<KldBaseReader> {
-  const src: ByteSource =
+export async function readKldBase(source: Uint8Array | KldBaseSource): Promise<KldBaseReader> {
+  const src: KldBaseSource =
     source instanceof Uint8Array
       ? { sizeBytes: source.length, read: (o, n) => source.subarray(o, o + n) }
       : source;
@@ -270,7 +273,7 @@ export async function readKldBase(source: Uint8Array | ByteSource): Promise<KldB
 }
 
 async function readExact(
-  src: ByteSource,
+  src: KldBaseSource,
   offset: number,
   length: number,
   what: string,
