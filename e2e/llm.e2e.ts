@@ -282,11 +282,30 @@ describe.skipIf(!hasModel)(`${PATH} with the model (built with EXPLORABLES_MODEL
         await page.keyboard.press('Enter');
         expect(await waitRunEnd(page)).toBe('done');
         expect(`${await outputText(page)}\n`).toBe(golden.stdout);
-        // Escape stops a running generation (512 sampled steps take far longer than a key).
+        // Escape stops a running generation. 512 sampled steps take only a fraction of a second
+        // now, so a separate key press could arrive after the end; instead the Escape keydown is
+        // sent to the focused prompt the moment the 8th token is on screen, through the same
+        // handler a real key reaches, while the worker still has hundreds of tokens to go.
         await setInputs(page, { prompt: golden.prompt, steps: 512, temperature: 1, seed: 9 });
+        const escaped = page.evaluate((sel) => {
+          const out = document.querySelector(`${sel} [data-output]`);
+          if (out === null) throw new Error('no output element');
+          return new Promise<number>((resolve) => {
+            const watch = new MutationObserver(() => {
+              const count = out.querySelectorAll('.tok').length;
+              if (count < 8) return;
+              watch.disconnect();
+              const target = document.activeElement ?? document.body;
+              target.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+              resolve(count);
+            });
+            watch.observe(out, { childList: true, subtree: true });
+          });
+        }, ROOT);
         await page.locator(`${ROOT} [data-prompt]`).press('Enter');
-        await page.keyboard.press('Escape');
+        expect(await escaped).toBeGreaterThanOrEqual(8);
         expect(await waitRunEnd(page)).toBe('stopped');
+        expect(await page.locator(`${ROOT} [data-output] .tok`).count()).toBeLessThan(512);
       });
     });
   });

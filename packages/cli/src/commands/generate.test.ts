@@ -157,7 +157,9 @@ describe('generate', () => {
     const r = await runGenerate(['-m', cut, '-z', files.tok]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
-      new RegExp(`truncated or malformed.*${bytes.length - 64} bytes; expected ${bytes.length}`),
+      new RegExp(
+        `truncated or malformed.*${bytes.length - 64} bytes at byte ${bytes.length - 64}: expected ${bytes.length}`,
+      ),
     );
     const gguf = readFileSync(files.gguf);
     const cutGguf = join(dir, 'cut.gguf');

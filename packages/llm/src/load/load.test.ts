@@ -158,7 +158,7 @@ describe('loadModel', () => {
     const cut = files.checkpointBytes.subarray(0, files.checkpointBytes.length - 100);
     await expect(loadModel(cut, { tokenizer: files.tokenizerBytes })).rejects.toThrow(
       new RegExp(
-        `truncated or malformed.*file is ${cut.length} bytes; expected ${cut.length + 100}`,
+        `truncated or malformed.*file is ${cut.length} bytes at byte ${cut.length}: expected ${cut.length + 100}`,
       ),
     );
   });

@@ -1,3 +1,4 @@
+import { WeightsFormatError } from '../errors.ts';
 import { dataView, float32At } from './bytes.ts';
 
 /** Hyper-parameters of a llama2.c checkpoint (header fields, with the classifier flag decoded). */
@@ -85,7 +86,16 @@ interface Shapes {
   kvDim: number;
 }
 
-function shapes(config: Llama2cConfig, where: string): Shapes {
+/**
+ * Checks a header's fields and derives head size and kv width. `headerOffset` is the byte offset
+ * of the dim field in a file (fields are consecutive int32s), or undefined for a writer's config,
+ * whose problems are plain Errors rather than format errors.
+ */
+function shapes(config: Llama2cConfig, where: string, headerOffset?: number): Shapes {
+  const fail = (problem: string, field: number, expected: string): Error =>
+    headerOffset === undefined
+      ? new Error(`llama2.c ${where}: ${problem}; expected ${expected}`)
+      : new WeightsFormatError(`llama2.c ${where}: ${problem}`, headerOffset + 4 * field, expected);
   const fields: Array<[string, number]> = [
     ['dim', config.dim],
     ['hidden_dim', config.hiddenDim],
@@ -95,21 +105,23 @@ function shapes(config: Llama2cConfig, where: string): Shapes {
     ['vocab_size', config.vocabSize],
     ['seq_len', config.seqLen],
   ];
-  for (const [name, value] of fields) {
+  fields.forEach(([name, value], field) => {
     if (!Number.isInteger(value) || value <= 0 || value > MAX_DIMENSION) {
-      throw new Error(
-        `llama2.c ${where}: header field ${name} is ${value}; expected an integer in 1..${MAX_DIMENSION}`,
-      );
+      throw fail(`header field ${name} is ${value}`, field, `an integer in 1..${MAX_DIMENSION}`);
     }
-  }
+  });
   if (config.dim % config.nHeads !== 0) {
-    throw new Error(
-      `llama2.c ${where}: dim ${config.dim} is not a multiple of n_heads ${config.nHeads}`,
+    throw fail(
+      `dim ${config.dim} is not a multiple of n_heads ${config.nHeads}`,
+      0,
+      'dim divisible by n_heads',
     );
   }
   if (config.nKvHeads > config.nHeads || config.nHeads % config.nKvHeads !== 0) {
-    throw new Error(
-      `llama2.c ${where}: n_heads ${config.nHeads} is not a multiple of n_kv_heads ${config.nKvHeads}`,
+    throw fail(
+      `n_heads ${config.nHeads} is not a multiple of n_kv_heads ${config.nKvHeads}`,
+      4,
+      'n_kv_heads dividing n_heads',
     );
   }
   const headSize = config.dim / config.nHeads;
@@ -218,7 +230,7 @@ function readHeaderInts(view: DataView, offset: number): number[] {
 }
 
 function sizeError(what: string, fileSize: number, expected: string): Error {
-  return new Error(`llama2.c ${what}: file is ${fileSize} bytes; expected ${expected}`);
+  return new WeightsFormatError(`llama2.c ${what}: file is ${fileSize} bytes`, fileSize, expected);
 }
 
 /**
@@ -253,7 +265,7 @@ function readLegacy(bytes: Uint8Array, view: DataView): Llama2cCheckpoint {
     seqLen,
     sharedClassifier: rawVocab > 0,
   };
-  const s = shapes(config, 'checkpoint header (offset 0)');
+  const s = shapes(config, 'checkpoint header', 0);
   const all = blocks(config, s);
   const order = legacyOrder(all);
   let bodyFloats = 0;
@@ -317,16 +329,19 @@ function readVersioned(bytes: Uint8Array, view: DataView): Llama2cCheckpoint {
   }
   const version = view.getInt32(4, true);
   if (version !== 1 && version !== 2) {
-    throw new Error(
-      `llama2.c checkpoint: version field at byte offset 4 is ${version}; this reader supports ` +
-        'version 1 (fp32) and version 2 (Q8_0)',
+    throw new WeightsFormatError(
+      `llama2.c checkpoint: version field is ${version}`,
+      4,
+      'version 1 (fp32) or version 2 (Q8_0)',
     );
   }
   const [dim, hiddenDim, nLayers, nHeads, nKvHeads, vocabSize, seqLen] = readHeaderInts(view, 8);
   const sharedByte = view.getUint8(36);
   if (sharedByte > 1) {
-    throw new Error(
-      `llama2.c checkpoint: shared_classifier byte at offset 36 is ${sharedByte}; expected 0 or 1`,
+    throw new WeightsFormatError(
+      `llama2.c checkpoint: shared_classifier byte is ${sharedByte}`,
+      36,
+      '0 or 1',
     );
   }
   const config: Llama2cConfig = {
@@ -339,7 +354,7 @@ function readVersioned(bytes: Uint8Array, view: DataView): Llama2cCheckpoint {
     seqLen,
     sharedClassifier: sharedByte === 1,
   };
-  const s = shapes(config, 'checkpoint header (offset 8)');
+  const s = shapes(config, 'checkpoint header', 8);
   const all = blocks(config, s);
   const { norms, matrices } = versionedOrder(all);
   if (!config.sharedClassifier) matrices.push(all.wcls);
@@ -347,15 +362,19 @@ function readVersioned(bytes: Uint8Array, view: DataView): Llama2cCheckpoint {
   if (version === 2) {
     groupSize = view.getInt32(37, true);
     if (groupSize <= 0 || groupSize > MAX_DIMENSION) {
-      throw new Error(
-        `llama2.c checkpoint: group_size at byte offset 37 is ${groupSize}; expected a positive int`,
+      throw new WeightsFormatError(
+        `llama2.c checkpoint: group_size is ${groupSize}`,
+        37,
+        `an integer in 1..${MAX_DIMENSION}`,
       );
     }
     for (const block of matrices) {
       if ((block.rows * block.cols) % groupSize !== 0) {
-        throw new Error(
+        throw new WeightsFormatError(
           `llama2.c checkpoint: tensor ${block.name} has ${block.rows * block.cols} values per ` +
             `layer, not a multiple of group_size ${groupSize}`,
+          37,
+          'a group_size dividing every quantized tensor',
         );
       }
     }

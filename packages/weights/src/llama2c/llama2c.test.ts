@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { WeightsFormatError } from '../errors.ts';
 import {
   type Llama2cConfig,
   type Llama2cTensors,
@@ -94,7 +95,9 @@ describe('readLlama2cCheckpoint', () => {
   it('readLlama2cCheckpoint names the expected sizes when the file is truncated or too long', () => {
     const bytes = writeLlama2cCheckpoint(tinyModel(true), { legacyRope: true });
     expect(() => readLlama2cCheckpoint(bytes.subarray(0, bytes.length - 4))).toThrow(
-      new RegExp(`file is ${bytes.length - 4} bytes; expected ${bytes.length} \\(with`),
+      new RegExp(
+        `file is ${bytes.length - 4} bytes at byte ${bytes.length - 4}: expected ${bytes.length} \\(with`,
+      ),
     );
     const longer = new Uint8Array(bytes.length + 1);
     longer.set(bytes);
@@ -112,19 +115,24 @@ describe('readLlama2cCheckpoint', () => {
     [4096, 11008, 32, 32, 32, 32000, 2048].forEach((v, i) => {
       view.setInt32(4 * i, v, true);
     });
-    expect(() => readLlama2cCheckpoint(header)).toThrow(/file is 28 bytes; expected \d{10,}/);
+    expect(() => readLlama2cCheckpoint(header)).toThrow(
+      /file is 28 bytes at byte 28: expected \d{10,}/,
+    );
     view.setInt32(0, 0, true);
     expect(() => readLlama2cCheckpoint(header)).toThrow(/dim is 0/);
     [8, 12, 2, 3, 2, 10, 6].forEach((v, i) => {
       view.setInt32(4 * i, v, true);
     });
-    expect(() => readLlama2cCheckpoint(header)).toThrow(/not a multiple of n_heads 3/);
+    expect(() => readLlama2cCheckpoint(header)).toThrow(/not a multiple of n_heads 3 at byte 0/);
+    expect(() => readLlama2cCheckpoint(header)).toThrow(WeightsFormatError);
   });
 
   it('readLlama2cCheckpoint rejects unknown "ak42" versions by name', () => {
     const bytes = writeLlama2cCheckpoint(tinyModel(true), { version: 1 });
     new DataView(bytes.buffer).setInt32(4, 3, true);
-    expect(() => readLlama2cCheckpoint(bytes)).toThrow(/version field at byte offset 4 is 3/);
+    expect(() => readLlama2cCheckpoint(bytes)).toThrow(
+      /version field is 3 at byte 4: expected version 1/,
+    );
   });
 });
 
@@ -146,11 +154,11 @@ describe('readLlama2cTokenizer', () => {
     const view = new DataView(bytes.buffer);
     view.setInt32(4 + 8 + 5 + 4, 1000, true);
     expect(() => readLlama2cTokenizer(bytes, 5)).toThrow(
-      /entry 1 at byte offset 21 has length 1000/,
+      /entry 1 has length 1000 at byte 21: expected a length in 0\.\./,
     );
     const good = writeLlama2cTokenizer({ pieces, scores });
     expect(() => readLlama2cTokenizer(good, 4)).toThrow(/bytes left after 4 entries/);
-    expect(() => readLlama2cTokenizer(good, 6)).toThrow(/6 entries need|entry 5/);
+    expect(() => readLlama2cTokenizer(good, 6)).toThrow(/which 6 entries need|entry 5/);
     expect(() => readLlama2cTokenizer(good, 0)).toThrow(/positive integer/);
   });
 });

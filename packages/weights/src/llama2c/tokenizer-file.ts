@@ -1,3 +1,4 @@
+import { WeightsFormatError } from '../errors.ts';
 import { utf8Decode, utf8Encode } from '../utf8.ts';
 import { dataView } from './bytes.ts';
 
@@ -24,16 +25,19 @@ export function readLlama2cTokenizer(bytes: Uint8Array, vocabSize: number): Llam
     throw new Error(`llama2.c tokenizer: vocabSize is ${vocabSize}; expected a positive integer`);
   }
   if (bytes.byteLength < 4 + 8 * vocabSize) {
-    throw new Error(
-      `llama2.c tokenizer: file is ${bytes.byteLength} bytes; ${vocabSize} entries need at ` +
-        `least ${4 + 8 * vocabSize}`,
+    throw new WeightsFormatError(
+      `llama2.c tokenizer: file is ${bytes.byteLength} bytes`,
+      bytes.byteLength,
+      `at least ${4 + 8 * vocabSize} bytes, which ${vocabSize} entries need`,
     );
   }
   const view = dataView(bytes);
   const maxTokenLength = view.getInt32(0, true);
   if (maxTokenLength < 0) {
-    throw new Error(
-      `llama2.c tokenizer: max_token_length at byte offset 0 is ${maxTokenLength}; expected >= 0`,
+    throw new WeightsFormatError(
+      `llama2.c tokenizer: max_token_length is ${maxTokenLength}`,
+      0,
+      'a length >= 0',
     );
   }
   const scores = new Float32Array(vocabSize);
@@ -42,18 +46,20 @@ export function readLlama2cTokenizer(bytes: Uint8Array, vocabSize: number): Llam
   let offset = 4;
   for (let id = 0; id < vocabSize; id++) {
     if (offset + 8 > bytes.byteLength) {
-      throw new Error(
-        `llama2.c tokenizer: entry ${id} at byte offset ${offset} is cut off; expected 8 bytes ` +
-          `(score, length), file has ${bytes.byteLength - offset}`,
+      throw new WeightsFormatError(
+        `llama2.c tokenizer: entry ${id} is cut off (${bytes.byteLength - offset} bytes left)`,
+        offset,
+        '8 bytes (score, length)',
       );
     }
     scores[id] = view.getFloat32(offset, true);
     const length = view.getInt32(offset + 4, true);
     offset += 8;
     if (length < 0 || length > bytes.byteLength - offset) {
-      throw new Error(
-        `llama2.c tokenizer: entry ${id} at byte offset ${offset - 4} has length ${length}; ` +
-          `expected 0..${bytes.byteLength - offset} (the bytes left)`,
+      throw new WeightsFormatError(
+        `llama2.c tokenizer: entry ${id} has length ${length}`,
+        offset - 4,
+        `a length in 0..${bytes.byteLength - offset} (the bytes left)`,
       );
     }
     const raw = bytes.slice(offset, offset + length);
@@ -62,9 +68,10 @@ export function readLlama2cTokenizer(bytes: Uint8Array, vocabSize: number): Llam
     offset += length;
   }
   if (offset !== bytes.byteLength) {
-    throw new Error(
-      `llama2.c tokenizer: ${bytes.byteLength - offset} bytes left after ${vocabSize} entries ` +
-        `(byte offset ${offset}); is vocabSize right?`,
+    throw new WeightsFormatError(
+      `llama2.c tokenizer: ${bytes.byteLength - offset} bytes left after ${vocabSize} entries`,
+      offset,
+      'the end of the file (is vocabSize right?)',
     );
   }
   return { maxTokenLength, pieces, pieceBytes, scores };
