@@ -5,15 +5,10 @@ import { tensorToFloat32 } from './decode.ts';
 import { WeightsFormatError } from './errors.ts';
 import { readGguf } from './gguf-read.ts';
 import { writeGguf } from './gguf-write.ts';
-import {
-  type Llama2cConfig,
-  type Llama2cTensors,
-  readLlama2cCheckpoint,
-  writeLlama2cCheckpoint,
-} from './llama2c/checkpoint.ts';
+import { readLlama2cCheckpoint, writeLlama2cCheckpoint } from './llama2c/checkpoint.ts';
 import { readLlama2cTokenizer, writeLlama2cTokenizer } from './llama2c/tokenizer-file.ts';
 import { readSafetensors, writeSafetensors } from './safetensors.ts';
-import { sampleGgufInput, sampleSafetensorsInput } from './test-fixtures.ts';
+import { sampleGgufInput, sampleLlama2cModel, sampleSafetensorsInput } from './test-fixtures.ts';
 
 /**
  * Total fuzz cases: 10,000 in CI, 1,000 locally; 60% GGUF, 20% safetensors, 10% llama2.c
@@ -132,41 +127,11 @@ async function exerciseSafetensors(bytes: Uint8Array): Promise<'valid' | 'error'
   }
 }
 
-/** A small llama2.c model (GQA, unshared classifier optional) with seeded values. */
-function sampleLlama2c(
-  rng: Rng,
-  shared: boolean,
-): { config: Llama2cConfig; tensors: Llama2cTensors } {
-  const config: Llama2cConfig = {
-    dim: 8,
-    hiddenDim: 12,
-    nLayers: 2,
-    nHeads: 4,
-    nKvHeads: 2,
-    vocabSize: 6,
-    seqLen: 4,
-    sharedClassifier: shared,
-  };
-  const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal(0, 0.5));
-  const per = (n: number) => [values(n), values(n)];
-  const tokenEmbedding = values(6 * 8);
-  return {
-    config,
-    tensors: {
-      tokenEmbedding,
-      rmsAtt: per(8),
-      wq: per(64),
-      wk: per(32),
-      wv: per(32),
-      wo: per(64),
-      rmsFfn: per(8),
-      w1: per(96),
-      w2: per(96),
-      w3: per(96),
-      rmsFinal: values(8),
-      wcls: shared ? tokenEmbedding : values(6 * 8),
-    },
-  };
+/** The fixture llama2.c model with seeded normal values. */
+function sampleLlama2c(rng: Rng, shared: boolean) {
+  return sampleLlama2cModel(shared, (n) =>
+    Float32Array.from({ length: n }, () => rng.normal(0, 0.5)),
+  );
 }
 
 function exerciseLlama2c(bytes: Uint8Array): 'valid' | 'error' {

@@ -3,6 +3,7 @@ import { bytesSource } from './byte-source.ts';
 import { GGML_TYPE_ID } from './ggml-types.ts';
 import type { GgufMetadataEntry } from './gguf-types.ts';
 import type { GgufWriteInput, GgufWriteTensor } from './gguf-write.ts';
+import type { Llama2cConfig, Llama2cTensors } from './llama2c/checkpoint.ts';
 import type { SafetensorsWriteInput } from './safetensors.ts';
 
 /**
@@ -138,5 +139,46 @@ export function sampleSafetensorsInput(): SafetensorsWriteInput {
       { name: 'b', dtype: 'BF16', shape: [1], data: new Uint8Array([0x80, 0x3f]) },
       { name: 'empty', dtype: 'I64', shape: [0, 4], data: new Uint8Array(0) },
     ],
+  };
+}
+
+/**
+ * A tiny llama2.c model (dim 8, hidden 12, 2 layers, 4 heads over 2 kv heads, vocab 10, seq_len
+ * 6) whose tensors come from `values(n, seed)`; the classifier is the embedding when `shared`.
+ * @example writeLlama2cCheckpoint(sampleLlama2cModel(true, (n) => new Float32Array(n)))
+ */
+export function sampleLlama2cModel(
+  shared: boolean,
+  values: (n: number, seed: number) => Float32Array,
+): { config: Llama2cConfig; tensors: Llama2cTensors } {
+  const config: Llama2cConfig = {
+    dim: 8,
+    hiddenDim: 12,
+    nLayers: 2,
+    nHeads: 4,
+    nKvHeads: 2,
+    vocabSize: 10,
+    seqLen: 6,
+    sharedClassifier: shared,
+  };
+  let s = 1;
+  const per = (n: number) => [values(n, s++), values(n, s++)];
+  const tokenEmbedding = values(80, s++);
+  return {
+    config,
+    tensors: {
+      tokenEmbedding,
+      rmsAtt: per(8),
+      wq: per(64),
+      wk: per(32),
+      wv: per(32),
+      wo: per(64),
+      rmsFfn: per(8),
+      w1: per(96),
+      w2: per(96),
+      w3: per(96),
+      rmsFinal: values(8, s++),
+      wcls: shared ? tokenEmbedding : values(80, s++),
+    },
   };
 }

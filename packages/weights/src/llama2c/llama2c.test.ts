@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WeightsFormatError } from '../errors.ts';
+import { sampleLlama2cModel } from '../test-fixtures.ts';
 import {
   type Llama2cConfig,
   type Llama2cTensors,
@@ -13,36 +14,7 @@ function filled(n: number, seed: number): Float32Array {
 }
 
 function tinyModel(shared: boolean): { config: Llama2cConfig; tensors: Llama2cTensors } {
-  const config: Llama2cConfig = {
-    dim: 8,
-    hiddenDim: 12,
-    nLayers: 2,
-    nHeads: 4,
-    nKvHeads: 2,
-    vocabSize: 10,
-    seqLen: 6,
-    sharedClassifier: shared,
-  };
-  let s = 1;
-  const per = (n: number) => [filled(n, s++), filled(n, s++)];
-  const tokenEmbedding = filled(80, s++);
-  return {
-    config,
-    tensors: {
-      tokenEmbedding,
-      rmsAtt: per(8),
-      wq: per(64),
-      wk: per(32),
-      wv: per(32),
-      wo: per(64),
-      rmsFfn: per(8),
-      w1: per(96),
-      w2: per(96),
-      w3: per(96),
-      rmsFinal: filled(8, s++),
-      wcls: shared ? tokenEmbedding : filled(80, s++),
-    },
-  };
+  return sampleLlama2cModel(shared, filled);
 }
 
 describe('readLlama2cCheckpoint', () => {
