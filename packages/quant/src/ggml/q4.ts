@@ -2,9 +2,9 @@
 // of qs[j], element j+16 in the high nibble.
 
 import { fp16ToFp32 as fp16ToFp32Binding, writeFp16 as writeFp16Binding } from '../half.ts';
-import { makeQkx3Quants } from '../kquants/common.ts';
 import type { GgmlType } from '../types.ts';
 import { checkImatrix, checkRow, imatrixWeights, makeQxQuants, rowSigma2 } from './common.ts';
+import { fitBlockWithMin } from './fit-min.ts';
 import { quantizeRowWasm } from './wasm/wasm-quantize.ts';
 
 // Read each imported function once: some loaders turn every call through an import into a
@@ -18,14 +18,10 @@ const QK = 32;
 const SIZE_0 = 18;
 const SIZE_1 = 20;
 const FLT_MAX = 3.4028234663852886e38;
-const RMIN = Math.fround(-0.9);
-const RDELTA = Math.fround(0.05);
 
 // Scratch reused by every call: no allocation per block.
 const weight = new Float32Array(QK);
 const L = new Uint8Array(QK);
-const Laux = new Uint8Array(QK);
-const theMin = new Float32Array(1);
 
 /** Rows at least this long go to the SIMD kernel, where copying in and out pays for itself. */
 const WASM_MIN_FLOATS = 256;
@@ -145,25 +141,9 @@ function quantizeQ4_1Impl(src: Float32Array, dst: Uint8Array, nb: number, qw: Fl
     const xo = ib * QK;
     const bo = ib * SIZE_1;
     imatrixWeights(src, qw, xo, QK, sigma2, weight);
-    const d = makeQkx3Quants(
-      QK,
-      15,
-      src,
-      xo,
-      weight,
-      0,
-      L,
-      0,
-      theMin,
-      0,
-      Laux,
-      RMIN,
-      RDELTA,
-      36,
-      false,
-    );
+    const [d, m] = fitBlockWithMin(15, src, xo, weight, L);
     writeFp16(dst, bo, d);
-    writeFp16(dst, bo + 2, -theMin[0]);
+    writeFp16(dst, bo + 2, m);
     for (let j = 0; j < 16; j++) dst[bo + 4 + j] = L[j] | (L[j + 16] << 4);
   }
 }

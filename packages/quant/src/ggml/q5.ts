@@ -3,9 +3,9 @@
 // little-endian uint32 qh.
 
 import { fp16ToFp32 as fp16ToFp32Binding, writeFp16 as writeFp16Binding } from '../half.ts';
-import { makeQkx3Quants } from '../kquants/common.ts';
 import type { GgmlType } from '../types.ts';
 import { checkImatrix, checkRow, imatrixWeights, makeQxQuants, rowSigma2 } from './common.ts';
+import { fitBlockWithMin } from './fit-min.ts';
 
 // Read each imported function once: some loaders turn every call through an import into a
 // property lookup, which costs more than the work in these loops.
@@ -18,13 +18,9 @@ const QK = 32;
 const SIZE_0 = 22;
 const SIZE_1 = 24;
 const FLT_MAX = 3.4028234663852886e38;
-const RMIN = Math.fround(-0.9);
-const RDELTA = Math.fround(0.05);
 
 const weight = new Float32Array(QK);
 const L = new Uint8Array(QK);
-const Laux = new Uint8Array(QK);
-const theMin = new Float32Array(1);
 
 function writeU32(dst: Uint8Array, off: number, v: number): void {
   dst[off] = v & 0xff;
@@ -159,25 +155,9 @@ function quantizeQ5_1Impl(src: Float32Array, dst: Uint8Array, nb: number, qw: Fl
     const xo = ib * QK;
     const bo = ib * SIZE_1;
     imatrixWeights(src, qw, xo, QK, sigma2, weight);
-    const d = makeQkx3Quants(
-      QK,
-      31,
-      src,
-      xo,
-      weight,
-      0,
-      L,
-      0,
-      theMin,
-      0,
-      Laux,
-      RMIN,
-      RDELTA,
-      36,
-      false,
-    );
+    const [d, m] = fitBlockWithMin(31, src, xo, weight, L);
     writeFp16(dst, bo, d);
-    writeFp16(dst, bo + 2, -theMin[0]);
+    writeFp16(dst, bo + 2, m);
     packLevels(dst, bo + 4);
   }
 }
